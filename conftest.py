@@ -1,0 +1,18 @@
+"""pytest set-up shared by the whole repository.
+
+nbval runs each notebook in a Jupyter kernel and compares its outputs with the stored ones. Two
+options make that reproducible wherever pytest is started from: use this environment's Python as
+the kernel (not whatever kernel "python3" points to on the machine), and pass outputs through the
+sanitize file, which masks the little text that legitimately changes between runs.
+"""
+
+from pathlib import Path
+
+SANITIZE_FILE = Path(__file__).parent / "tests" / "nbval_sanitize.cfg"
+
+
+def pytest_configure(config):
+    if hasattr(config.option, "nbval_current_env"):
+        config.option.nbval_current_env = True
+        if not config.option.nbval_sanitize_with:
+            config.option.nbval_sanitize_with = str(SANITIZE_FILE)

@@ -1,0 +1,187 @@
+r"""Test problems: small functions with a known answer, to watch optimizers on.
+
+Each problem has ``value(x)`` and ``grad(x)``, vectorized over leading axes (x of shape (..., d)
+gives values of shape (...) and gradients of shape (..., d)), its known ``minima`` and
+``min_value``, and plotting ``bounds``. The 2-D ones also suggest a ``start`` point.
+
+    >>> import numpy as np
+    >>> from course_lib.problems import Rosenbrock
+    >>> rosenbrock = Rosenbrock()
+    >>> rosenbrock.value(np.array([[1.0, 1.0], [0.0, 0.0]]))
+    array([0., 1.])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Problem", "Quadratic", "Rosenbrock", "Beale", "Saddle", "Himmelblau"]
+
+
+class Problem:
+    """A differentiable function with known minima. Subclasses write `_value` and `_grad`."""
+
+    name = "problem"
+    dim = 2
+    minima = np.zeros((1, 2))        # one known minimizer per row
+    min_value = 0.0
+    bounds = ((-2.0, 2.0), (-2.0, 2.0))  # ((x_min, x_max), (y_min, y_max)) for contour plots
+    start = np.array([-1.5, 1.5])
+
+    def value(self, x):
+        """f(x) for x of shape (..., d)."""
+        return self._value(self._check(x))
+
+    def grad(self, x):
+        """∇f(x) for x of shape (..., d); the result has the shape of x."""
+        return self._grad(self._check(x))
+
+    def gap(self, x):
+        """f(x) − f(x*): how far above the minimum value x is."""
+        return self.value(x) - self.min_value
+
+    def _check(self, x):
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 0 or x.shape[-1] != self.dim:
+            raise ValueError(f"{self.name} takes points of {self.dim} coordinates: x must have shape "
+                             f"(..., {self.dim}), got {x.shape}")
+        return x
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Quadratic(Problem):
+    r"""f(x) = ½ (x − c)ᵀ A (x − c), A with the given eigenvalues, optionally rotated.
+
+    ``eigenvalues`` sets the dimension d. The axes of the ellipses are the coordinate axes, turned
+    by ``angle`` degrees (2-D) or by an orthogonal ``rotation`` matrix (any d): A = R diag(λ) Rᵀ.
+    Gradient descent is stable for η < 2/λ_max, fastest at η = 2/(λ_min + λ_max).
+    """
+
+    def __init__(self, eigenvalues=(1.0, 10.0), angle: float = 0.0, rotation=None, center=None):
+        self.eigenvalues = np.asarray(eigenvalues, dtype=float).reshape(-1)
+        if self.eigenvalues.size == 0 or not np.all(np.isfinite(self.eigenvalues)):
+            raise ValueError(f"eigenvalues must be finite numbers, got {eigenvalues!r}")
+        self.dim = self.eigenvalues.size
+        if rotation is None:
+            if angle and self.dim != 2:
+                raise ValueError("angle rotates a 2-D quadratic; in d dimensions give a rotation matrix")
+            a = np.deg2rad(angle)
+            rotation = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) if self.dim == 2 else np.eye(self.dim)
+        rotation = np.asarray(rotation, dtype=float)
+        if rotation.shape != (self.dim, self.dim) or not np.allclose(rotation @ rotation.T, np.eye(self.dim)):
+            raise ValueError(f"rotation must be an orthogonal {self.dim}×{self.dim} matrix")
+        self.rotation = rotation
+        self.hessian = rotation @ np.diag(self.eigenvalues) @ rotation.T
+        self.center = np.zeros(self.dim) if center is None else np.asarray(center, dtype=float).reshape(self.dim)
+        self.minima = self.center[None, :] if np.all(self.eigenvalues > 0) else np.empty((0, self.dim))
+        self.min_value = 0.0 if np.all(self.eigenvalues >= 0) else -np.inf
+        self.name = f"quadratic λ={', '.join(f'{v:g}' for v in self.eigenvalues)}" + (f", {angle:g}°" if angle else "")
+        self.bounds = tuple((c - 2.0, c + 2.0) for c in self.center[:2])
+        self.start = self.center + np.r_[-1.5, 1.0, np.zeros(max(self.dim - 2, 0))][: self.dim]
+
+    @property
+    def condition_number(self) -> float:
+        """κ = λ_max / λ_min: how stretched the ellipses are."""
+        return float(self.eigenvalues.max() / self.eigenvalues.min())
+
+    def _value(self, x):
+        d = x - self.center
+        return 0.5 * np.einsum("...i,ij,...j->...", d, self.hessian, d)
+
+    def _grad(self, x):
+        return (x - self.center) @ self.hessian  # A is symmetric, so (x − c) A = (A (x − c))ᵀ
+
+
+class Rosenbrock(Problem):
+    r"""f(x, y) = (a − x)² + b (y − x²)²: a curved, flat-bottomed valley; minimum (a, a²)."""
+
+    def __init__(self, a: float = 1.0, b: float = 100.0):
+        self.a, self.b = float(a), float(b)
+        self.name = "Rosenbrock" if (a, b) == (1.0, 100.0) else f"Rosenbrock a={a:g} b={b:g}"
+        self.minima = np.array([[self.a, self.a**2]])
+        self.bounds = ((-2.0, 2.0), (-1.0, 3.0))
+        self.start = np.array([-1.5, 2.0])
+
+    def _value(self, p):
+        x, y = p[..., 0], p[..., 1]
+        return (self.a - x) ** 2 + self.b * (y - x**2) ** 2
+
+    def _grad(self, p):
+        x, y = p[..., 0], p[..., 1]
+        valley = y - x**2
+        return np.stack([-2 * (self.a - x) - 4 * self.b * x * valley, 2 * self.b * valley], axis=-1)
+
+
+class Beale(Problem):
+    r"""f(x, y) = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²; minimum (3, 0.5).
+
+    Flat plateaus and steep walls: gradients differ by orders of magnitude across the plane.
+    """
+
+    name = "Beale"
+    minima = np.array([[3.0, 0.5]])
+    bounds = ((-4.5, 4.5), (-4.5, 4.5))
+    start = np.array([1.0, 1.5])
+    _constants = (1.5, 2.25, 2.625)
+
+    def _terms(self, p):
+        x, y = p[..., 0], p[..., 1]
+        return x, y, [c - x + x * y**k for k, c in enumerate(self._constants, start=1)]
+
+    def _value(self, p):
+        _, _, terms = self._terms(p)
+        return sum(term**2 for term in terms)
+
+    def _grad(self, p):
+        x, y, terms = self._terms(p)
+        d_dx = sum(2 * term * (y**k - 1) for k, term in enumerate(terms, start=1))
+        d_dy = sum(2 * term * k * x * y ** (k - 1) for k, term in enumerate(terms, start=1))
+        return np.stack([d_dx, d_dy], axis=-1)
+
+
+class Saddle(Problem):
+    r"""f(x, y) = ½x² + ¼y⁴ − ½y²: a saddle point at the origin between two minima (0, ±1).
+
+    Started exactly on the line y = 0, gradient descent walks into the saddle and stays there;
+    any push off the line (noise, or a start slightly above it) lets it roll down to a minimum.
+    """
+
+    name = "saddle"
+    minima = np.array([[0.0, 1.0], [0.0, -1.0]])
+    min_value = -0.25
+    saddle_points = np.array([[0.0, 0.0]])
+    bounds = ((-2.0, 2.0), (-1.6, 1.6))
+    start = np.array([-1.8, 1e-3])
+
+    def _value(self, p):
+        x, y = p[..., 0], p[..., 1]
+        return 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2
+
+    def _grad(self, p):
+        x, y = p[..., 0], p[..., 1]
+        return np.stack([x, y**3 - y], axis=-1)
+
+
+class Himmelblau(Problem):
+    r"""f(x, y) = (x² + y − 11)² + (x + y² − 7)²: four minima of value 0; where you end depends on
+    where you start (and on the optimizer)."""
+
+    name = "Himmelblau"
+    # (3, 2) exactly; the other three are roots of a quartic, here to 15 digits (gradient < 1e-12)
+    minima = np.array([[3.0, 2.0],
+                       [-2.805118086952745, 3.131312518250573],
+                       [-3.779310253377747, -3.283185991286170],
+                       [3.584428340330492, -1.848126526964404]])
+    bounds = ((-5.0, 5.0), (-5.0, 5.0))
+    start = np.array([0.0, -4.0])
+
+    def _value(self, p):
+        x, y = p[..., 0], p[..., 1]
+        return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+    def _grad(self, p):
+        x, y = p[..., 0], p[..., 1]
+        first, second = x**2 + y - 11, x + y**2 - 7
+        return np.stack([4 * x * first + 2 * second, 2 * first + 4 * y * second], axis=-1)

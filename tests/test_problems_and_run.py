@@ -1,0 +1,112 @@
+"""The test problems (gradients, minima) and `run` / `sweep`, checked against the theory of
+gradient descent on a quadratic, which is known in closed form."""
+
+import numpy as np
+import pytest
+
+from course_lib.optim import SGD, Momentum
+from course_lib.problems import Beale, Himmelblau, Quadratic, Rosenbrock, Saddle
+from course_lib.run import run, sweep
+
+PROBLEMS = [Quadratic([1.0, 10.0]), Quadratic([0.5, 4.0], angle=30.0, center=[1.0, -1.0]),
+            Quadratic([1.0, 2.0, 3.0]), Rosenbrock(), Beale(), Saddle(), Himmelblau()]
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=repr)
+def test_gradient_matches_central_differences(problem):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, size=(5, problem.dim))
+    h = 1e-6
+    numeric = np.stack([(problem.value(x + h * e) - problem.value(x - h * e)) / (2 * h)
+                        for e in np.eye(problem.dim)], axis=-1)
+    np.testing.assert_allclose(problem.grad(x), numeric, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=repr)
+def test_known_minima_are_stationary_with_the_known_value(problem):
+    np.testing.assert_allclose(problem.grad(problem.minima), 0.0, atol=1e-9)
+    np.testing.assert_allclose(problem.value(problem.minima), problem.min_value, atol=1e-12)
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=repr)
+def test_problems_are_vectorized_over_leading_axes(problem):
+    x = np.random.default_rng(1).normal(size=(4, 3, problem.dim))
+    assert problem.value(x).shape == (4, 3) and problem.grad(x).shape == (4, 3, problem.dim)
+    np.testing.assert_array_equal(problem.value(x)[2, 1], problem.value(x[2, 1]))
+
+
+def test_the_saddle_point_is_stationary_but_not_a_minimum():
+    saddle = Saddle()
+    np.testing.assert_array_equal(saddle.grad(saddle.saddle_points), 0.0)
+    assert saddle.value(saddle.saddle_points)[0] > saddle.min_value
+
+
+def test_a_rotated_quadratic_keeps_its_eigenvalues():
+    q = Quadratic([1.0, 25.0], angle=45.0)
+    np.testing.assert_allclose(np.linalg.eigvalsh(q.hessian), [1.0, 25.0])
+    assert q.condition_number == 25.0
+    assert abs(q.hessian[0, 1]) > 1  # really rotated: the axes are mixed
+
+
+def test_gd_on_a_quadratic_contracts_by_the_predicted_factor_each_step():
+    # along eigenvector i the error is multiplied by (1 − ηλ_i) at every step
+    q, lr = Quadratic([1.0, 10.0]), 0.05
+    path = run(SGD(lr=lr), q, x0=[1.0, 1.0], steps=30)
+    expected = np.array([(1 - lr * 1.0) ** k for k in range(31)])[:, None] * [1.0, 0.0] \
+        + np.array([(1 - lr * 10.0) ** k for k in range(31)])[:, None] * [0.0, 1.0]
+    np.testing.assert_allclose(path.points, expected, rtol=1e-12)
+
+
+def test_gd_diverges_at_the_step_the_theory_predicts():
+    # η = 0.3, λ = 10: the error is multiplied by 1 − 3 = −2, so |x_k| = 2^k first exceeds 1e6 at k = 20
+    path = run(SGD(lr=0.3), Quadratic([10.0], center=[0.0]), x0=[1.0], steps=100)
+    assert path.diverged_at == 20
+    assert path.note() == "diverged at step 20"
+    assert path.final_point[0] == pytest.approx((-2.0) ** 19)
+
+
+def test_a_batch_of_starts_runs_each_start_independently():
+    q = Quadratic([1.0, 10.0])
+    starts = np.array([[1.0, 1.0], [-2.0, 0.5], [0.3, -1.0]])
+    together = run(Momentum(lr=0.05, beta=0.8), q, starts, steps=40)
+    for k, x0 in enumerate(starts):
+        alone = run(Momentum(lr=0.05, beta=0.8), q, x0, steps=40)
+        np.testing.assert_array_equal(together.points[:, k], alone.points)
+        np.testing.assert_array_equal(together.losses[:, k], alone.losses)
+
+
+def test_noise_is_repeatable_for_a_seed_and_differs_between_seeds():
+    q = Quadratic([1.0, 10.0])
+    a = run(SGD(lr=0.05), q, [1.0, 1.0], 20, noise=0.5, seed=3)
+    b = run(SGD(lr=0.05), q, [1.0, 1.0], 20, noise=0.5, seed=3)
+    c = run(SGD(lr=0.05), q, [1.0, 1.0], 20, noise=0.5, seed=4)
+    np.testing.assert_array_equal(a.points, b.points)
+    assert not np.array_equal(a.points, c.points)
+
+
+def test_sweep_grid_rows_equal_single_runs_and_steps_to_tolerance_is_the_first_hit():
+    q = Quadratic([1.0, 10.0])
+    lrs, betas = np.array([0.01, 0.05, 0.15, 0.3]), np.array([0.0, 0.5, 0.9])
+    result = sweep(Momentum, q, [1.0, 1.0], 200, tol=1e-6, lr=lrs, beta=betas)
+    assert result.shape == (4, 3) and list(result.axes) == ["lr", "beta"]
+    for i, lr in enumerate(lrs):
+        for j, beta in enumerate(betas):
+            alone = run(Momentum(lr=lr, beta=beta), q, [1.0, 1.0], 200)
+            assert result.diverged_at[i, j] == (-1 if alone.diverged_at is None else alone.diverged_at)
+            hits = np.flatnonzero(alone.losses <= 1e-6)
+            if hits.size:
+                assert result.steps_to_tol[i, j] == hits[0]
+                assert result.final_loss[i, j] == alone.losses[-1]
+            else:
+                assert np.isnan(result.steps_to_tol[i, j])
+    # GD (β = 0) is stable only for η < 2/λ_max = 0.2; momentum stretches that to 2(1 + β)/λ_max
+    assert result.diverged_at[3, 0] > 0 and result.diverged_at[2, 0] == -1
+    assert result.diverged_at[3, 2] == -1
+
+
+def test_sweep_best_finds_the_fastest_setting():
+    q = Quadratic([1.0, 10.0])
+    lrs = np.linspace(0.02, 0.19, 18)
+    result = sweep(SGD, q, [1.0, 1.0], 300, tol=1e-8, lr=lrs)
+    # the fastest constant step for GD is 2/(λmin + λmax) = 2/11 ≈ 0.182
+    assert result.best("steps_to_tol")["lr"] == pytest.approx(0.18, abs=0.011)
