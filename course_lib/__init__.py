@@ -4,6 +4,10 @@ optim        the optimizers (SGD ... Nadam), one short rule each, as in the less
 schedules    learning-rate schedules, pure functions of the step
 problems     test functions with known minima (quadratic, Rosenbrock, Beale, saddle, Himmelblau)
 run          run an optimizer on a problem; sweep a grid of hyper-parameters in one vectorized run
+averages     exponential moving averages (EMAs), with and without bias correction
+data         synthetic data (a noisy line, two moons, a noisy signal), mini-batches, least squares as a problem
+plots        contours with optimizer paths, loss curves, EMAs, schedules, races; one colour per optimizer
+widgets      the interactive explorers: sliders wired to run and plots
 """
 
 __version__ = "0.1.0"

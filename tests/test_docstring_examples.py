@@ -1,0 +1,16 @@
+"""The examples in the docstrings of the lesson-support modules run and print what they say."""
+
+import doctest
+import importlib
+
+import matplotlib.pyplot as plt
+import pytest
+
+MODULES = ["course_lib.averages", "course_lib.data", "course_lib.plots", "course_lib.widgets"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    results = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    plt.close("all")  # plots' example draws on a new pyplot figure, as in a notebook
+    assert results.attempted > 0 and results.failed == 0
