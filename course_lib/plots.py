@@ -20,7 +20,6 @@ data (what the explorers in `widgets.py` do on every slider move).
 from __future__ import annotations
 
 import inspect
-import re
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -82,7 +81,7 @@ def optimizer_name(thing) -> str:
     if isinstance(thing, type):
         return thing.__name__
     if isinstance(thing, Trajectory):
-        thing = thing.optimizer
+        return thing.optimizer_name or thing.optimizer.split("(", 1)[0].strip()
     if isinstance(thing, str):
         return thing.split("(", 1)[0].strip()
     raise ValueError(f"expected an optimizer, its class, its name or a Trajectory, got {thing!r}")
@@ -98,38 +97,44 @@ def color_of(optimizer_or_name) -> str:
 
 _SHOWN_AS = {"beta": "β", "beta1": "β1", "beta2": "β2", "eps": "ε"}
 _ALWAYS_SHOWN = {"lr", "beta", "beta1", "beta2"}
-_HYPER_PARAMETER = re.compile(r"(\w+)=(array\([^)]*\)|[^,)]+)")
 
 
 def short_label(optimizer) -> str:
     """A legend label: the name, lr and the β's, and any other hyper-parameter not at its default.
 
-    Hyper-parameters given as arrays (a sweep) are left out; label such runs yourself.
+    `optimizer` is an optimizer or a `Trajectory`. Hyper-parameters given as arrays (a sweep) are
+    left out; label such runs yourself.
 
-    >>> short_label("Adam(lr=0.1, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0, bias_correction=False)")
+    >>> from course_lib.optim import Adam
+    >>> short_label(Adam(lr=0.1, bias_correction=False))
     'Adam lr=0.1, β1=0.9, β2=0.999, bias_correction=False'
     """
-    text = optimizer.optimizer if isinstance(optimizer, Trajectory) else str(optimizer)
-    name = optimizer_name(text)
+    if not isinstance(optimizer, (Optimizer, Trajectory)):
+        raise ValueError(f"expected an optimizer or a Trajectory, got {optimizer!r}")
+    name = optimizer_name(optimizer)
     defaults = _defaults(name)
     shown = []
-    for key, value in _HYPER_PARAMETER.findall(text):
-        if value.startswith("array("):
+    for key, value in optimizer.hyper_parameters.items():
+        if isinstance(value, np.ndarray):
             continue
-        if key == "lr" and value[0].isdigit():
-            value = f"{float(value):.3g}"  # a log-scale slider gives lr = 0.0501187: show 0.0501
         if key in _ALWAYS_SHOWN or value != defaults.get(key):
-            shown.append(f"{_SHOWN_AS.get(key, key)}={value}")
+            shown.append(f"{_SHOWN_AS.get(key, key)}={_show(value)}")
     return f"{name} {', '.join(shown)}".strip()
 
 
+def _show(value) -> str:
+    """A hyper-parameter as a label shows it: 3 significant digits (a log slider gives 0.0501187)."""
+    if callable(value):
+        return getattr(value, "__name__", "schedule")
+    return f"{value:.3g}" if isinstance(value, float) else repr(value)
+
+
 def _defaults(name: str) -> dict:
-    """The default hyper-parameters of a course optimizer, written as its repr writes them."""
+    """The default hyper-parameters of a course optimizer, from its signature."""
     cls = getattr(optim, name, None)
     if not (isinstance(cls, type) and issubclass(cls, Optimizer)):
         return {}
-    return {key: f"{p.default:g}" if isinstance(p.default, float) else repr(p.default)
-            for key, p in inspect.signature(cls).parameters.items()}
+    return {key: p.default for key, p in inspect.signature(cls).parameters.items()}
 
 
 def _shades(color: str, count: int) -> list:
@@ -409,13 +414,17 @@ def loss_curves(ax, paths, labels=None, *, min_value=None, log: bool = True, x=N
                 xlabel: str = "step", legend: bool = True) -> LossArtists:
     """Loss against step for each run; a run that diverged ends with ✕ and says so in the legend.
 
-    min_value: f* of the problem (``problem.min_value``); the curves then show f − f*, which a log
-               axis can show all the way down (a loss alone can be negative, as on the saddle).
+    min_value: f* to subtract, so the curves show f − f*, which a log axis can show all the way
+               down (a loss alone can be negative, as on the saddle). By default the f* the runs
+               recorded from their problem (`Trajectory.min_value`), when they share one.
     x:         positions other than the step number: one array of steps + 1 values (shared), or
                one per run; e.g. the number of examples processed. Name them with `xlabel`.
     """
     ax = _axes_or_new(ax)
     runs = _as_runs(paths, labels)
+    if min_value is None:
+        recorded = {path.min_value for path in ([paths] if isinstance(paths, Trajectory) else paths)}
+        min_value = recorded.pop() if len(recorded) == 1 else None
     return LossArtists(ax, len(runs), min_value, log, xlabel, legend).update(paths, labels, x)
 
 

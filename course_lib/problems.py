@@ -26,6 +26,7 @@ class Problem:
     minima = np.zeros((1, 2))        # one known minimizer per row
     min_value = 0.0
     bounds = ((-2.0, 2.0), (-2.0, 2.0))  # ((x_min, x_max), (y_min, y_max)) for contour plots
+    axis_labels = ("θ₁", "θ₂")           # what the plots write on the axes
     start = np.array([-1.5, 1.5])
 
     def value(self, x):

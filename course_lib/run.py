@@ -5,7 +5,7 @@ r"""Run an optimizer on a problem, and sweep it over a grid of hyper-parameters.
     >>> from course_lib.run import run
     >>> path = run(Momentum(lr=1e-3, beta=0.9), Rosenbrock(), x0=[-1.5, 2.0], steps=2000)
     >>> print(path.summary())
-    Momentum(lr=0.001, beta=0.9, weight_decay=0, ema=False) on Rosenbrock: 2000 steps, loss 1.2e+01 → 1.1e-04
+    Momentum(lr=0.001, beta=0.9, weight_decay=0, ema=False) on Rosenbrock: 2000 steps, loss 12 → 1.4e-08
 
 A run that goes non-finite or explodes stops at that step and says so (``diverged_at``), without
 printing numpy's overflow warnings. Everything is vectorized over leading axes of ``x0``: a start
@@ -28,8 +28,11 @@ __all__ = ["Trajectory", "run", "SweepResult", "sweep"]
 class Trajectory:
     """What `run` returns. Steps are numbered 0 (the start) to `steps`.
 
+    optimizer:   the optimizer's repr, e.g. "Adam(lr=0.1, ...)"; also `optimizer_name` ("Adam") and
+                 its `hyper_parameters` (a dict, as the optimizer holds them).
     points:      (steps + 1, ..., d) the iterates; NaN from the step a run diverged at.
     losses:      (steps + 1, ...) f at each point, when the loss is known (else None).
+    min_value:   f* of the problem when known (so plots can show f − f*), else None.
     diverged_at: the update that made a run non-finite or explode (int), or None. With several
                  runs (x0 of shape (K, d)) an int array with -1 for the runs that did not diverge.
     """
@@ -40,7 +43,9 @@ class Trajectory:
     losses: np.ndarray | None
     diverged_at: int | np.ndarray | None
     gradient_evaluations: int = 0
-    extra: dict = field(default_factory=dict)
+    optimizer_name: str = ""
+    hyper_parameters: dict = field(default_factory=dict)
+    min_value: float | None = None
 
     @property
     def steps(self) -> int:
@@ -91,8 +96,10 @@ def run(optimizer: Optimizer, problem, x0, steps: int, *, noise: float = 0.0, se
     """
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"optimizer must be one of course_lib.optim's optimizers, got {optimizer!r}")
+    min_value = None
     if isinstance(problem, Problem):
         grad_fn, loss_fn, name = problem.grad, problem.value, problem.name
+        min_value = problem.min_value if np.isfinite(problem.min_value) else None
     elif callable(problem):
         grad_fn, loss_fn, name = problem, loss, getattr(problem, "__name__", "a gradient function")
     else:
@@ -139,6 +146,7 @@ def run(optimizer: Optimizer, problem, x0, steps: int, *, noise: float = 0.0, se
         optimizer=repr(optimizer), problem=name, points=points, losses=losses,
         diverged_at=(None if diverged_at < 0 else int(diverged_at)) if diverged_at.ndim == 0 else diverged_at,
         gradient_evaluations=int(np.prod(batch_shape, dtype=int)) * steps,
+        optimizer_name=optimizer.name, hyper_parameters=dict(optimizer.hyper_parameters), min_value=min_value,
     )
 
 

@@ -8,7 +8,7 @@ array of steps, and that any optimizer takes as its ``lr``:
     >>> schedule = warmup(cosine(0.1, total_steps=100), warmup_steps=10)
     >>> opt = SGD(lr=schedule)
     >>> print(f"{schedule(0):.4f} {schedule(10):.4f} {schedule(60):.4f}")
-    0.0010 0.1000 0.0655
+    0.0010 0.1000 0.0500
 
 The formulas are the closed forms of PyTorch's schedulers stepped once per update (named in each
 docstring). The base rate may be an array, for a sweep: ``cosine(np.array([[0.1], [0.3]]), 100)``.

@@ -11,7 +11,9 @@ heavy ball (Polyak)    η = 4/(√L + √μ)²,           (√κ − 1)/(√κ +
 Nesterov, η = 1/L      β = (√κ − 1)/(√κ + 1)       1 − 1/√κ
 =====================  ==========================  ==================================
 
-Stability: gradient descent needs η λ < 2 for every eigenvalue λ, heavy ball η λ < 2(1 + β).
+Stability: along every eigenvalue λ, gradient descent needs η λ < 2, heavy ball η λ < 2(1 + β),
+Nesterov (the frameworks' form) η λ < 2(1 + β)/(1 + 2β). The largest stable η is then that bound
+divided by λ_max (`gd_lr_limit`, `heavy_ball_lr_limit`, `nesterov_lr_limit`).
 References: Polyak (1964); Nesterov, *Introductory Lectures on Convex Optimization* (2004), §2.2;
 Goh, *Why Momentum Really Works*, Distill (2017).
 """
@@ -25,7 +27,7 @@ import math
 import numpy as np
 
 __all__ = ["Settings", "gd_best", "heavy_ball_best", "nesterov_best", "gd_stable", "heavy_ball_stable",
-           "measured_rate"]
+           "gd_lr_limit", "heavy_ball_lr_limit", "nesterov_lr_limit", "measured_rate"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,26 @@ def gd_stable(lr, curvature):
 def heavy_ball_stable(lr, beta, curvature):
     """Whether the heavy ball converges along curvature λ: 0 ≤ β < 1 and ηλ < 2(1 + β)."""
     return (np.asarray(lr) * curvature < 2 * (1 + np.asarray(beta))) & (np.asarray(beta) < 1)
+
+
+def gd_lr_limit(lambda_max: float) -> float:
+    """The largest stable step of gradient descent: 2/λ_max (at it, the error flips sign forever)."""
+    return 2 / lambda_max
+
+
+def heavy_ball_lr_limit(beta, lambda_max: float):
+    """The largest stable step of the heavy ball, 2(1 + β)/λ_max: momentum widens the stable range."""
+    return 2 * (1 + np.asarray(beta)) / lambda_max
+
+
+def nesterov_lr_limit(beta, lambda_max: float):
+    """The largest stable step of Nesterov (m ← βm + g, θ ← θ − η(g + βm)): 2(1 + β)/((1 + 2β) λ_max).
+
+    Its iteration on curvature λ has characteristic polynomial z² − (1+β)(1−ηλ) z + β(1−ηλ); the
+    Jury conditions give ηλ < 2(1 + β)/(1 + 2β): between 4/3 (β → 1) and 2 (β = 0).
+    """
+    beta = np.asarray(beta)
+    return 2 * (1 + beta) / ((1 + 2 * beta) * lambda_max)
 
 
 def measured_rate(points, minimum, last: int = 50) -> float:

@@ -32,14 +32,14 @@ import io
 import ipywidgets as widgets
 import numpy as np
 
-from . import plots
+from . import plots, theory
 from .averages import effective_window, ema
 from .data import LinearRegression, batch_sizes, linear_data, noisy_signal
 from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from .problems import Quadratic, Rosenbrock
 from .run import run
 
-__all__ = ["lr_slider", "beta_slider", "Explorer", "TrajectoryExplorer",
+__all__ = ["lr_slider", "beta_slider", "stability_limit", "Explorer", "TrajectoryExplorer",
            "BatchSizeExplorer", "EMAExplorer", "gd_explorer", "momentum_explorer",
            "rmsprop_explorer", "adam_explorer"]
 
@@ -78,7 +78,7 @@ def _nice(number: float) -> float:
 _LIMIT_FORMULAS = {"SGD": "2/λmax", "Momentum": "2(1+β)/λmax", "Nesterov": "2(1+β)/((1+2β)λmax)"}
 
 
-def _stability_limit(optimizer, problem) -> float | None:
+def stability_limit(optimizer, problem) -> float | None:
     """The largest stable lr of GD, Momentum or Nesterov on a quadratic problem, else None.
 
     On a quadratic with largest Hessian eigenvalue λmax (an L2 weight decay adds to it), the
@@ -95,15 +95,14 @@ def _stability_limit(optimizer, problem) -> float | None:
     if lambda_max <= 0:
         return None
     if name == "SGD":
-        return 2 / lambda_max
-    beta = optimizer.beta
-    if name == "Momentum":
-        return 2 * (1 + beta) / lambda_max / ((1 - beta) if optimizer.ema else 1)
-    return 2 * (1 + beta) / ((1 + 2 * beta) * lambda_max)
+        return theory.gd_lr_limit(lambda_max)
+    if name == "Momentum":  # the EMA form's step is (1 − β) times smaller, so its limit that much larger
+        return float(theory.heavy_ball_lr_limit(optimizer.beta, lambda_max)) / ((1 - optimizer.beta) if optimizer.ema else 1)
+    return float(theory.nesterov_lr_limit(optimizer.beta, lambda_max))
 
 
 def _stability_note(optimizer, problem) -> str:
-    limit = _stability_limit(optimizer, problem)
+    limit = stability_limit(optimizer, problem)
     if limit is None or optimizer.lr <= limit:
         return ""
     formula = _LIMIT_FORMULAS[plots.optimizer_name(optimizer)]
@@ -221,7 +220,7 @@ def _lr_range(problem, fallback: tuple, above: float) -> tuple:
 
     The slider reaches `above` times the limit, so the learner can see the divergence.
     """
-    limit = _stability_limit(SGD(), problem)
+    limit = stability_limit(SGD(), problem)
     if limit is None:
         return fallback
     return _nice(limit / 4), limit / 100, above * limit

@@ -1,4 +1,4 @@
-"""The examples in the docstrings of the lesson-support modules run and print what they say."""
+"""The examples in the docstrings of course_lib run and print what they say."""
 
 import doctest
 import importlib
@@ -6,7 +6,8 @@ import importlib
 import matplotlib.pyplot as plt
 import pytest
 
-MODULES = ["course_lib.averages", "course_lib.data", "course_lib.plots", "course_lib.widgets"]
+MODULES = ["course_lib.optim", "course_lib.schedules", "course_lib.problems", "course_lib.run", "course_lib.averages",
+           "course_lib.data", "course_lib.plots", "course_lib.widgets"]
 
 
 @pytest.mark.parametrize("name", MODULES)

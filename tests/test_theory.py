@@ -6,8 +6,8 @@ import pytest
 from course_lib.optim import SGD, Momentum, Nesterov
 from course_lib.problems import Quadratic
 from course_lib.run import run, sweep
-from course_lib.theory import (gd_best, gd_stable, heavy_ball_best, heavy_ball_stable, measured_rate,
-                               nesterov_best)
+from course_lib.theory import (gd_best, gd_lr_limit, gd_stable, heavy_ball_best, heavy_ball_lr_limit,
+                               heavy_ball_stable, measured_rate, nesterov_best, nesterov_lr_limit)
 
 RAVINE = Quadratic([1.0, 50.0])
 
@@ -51,3 +51,14 @@ def test_bad_curvatures_are_refused():
         gd_best(0.0, 1.0)
     with pytest.raises(ValueError, match="λ_min"):
         heavy_ball_best(2.0, 1.0)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_the_lr_limits_separate_stable_from_diverging_runs(beta):
+    """Just below each limit a run converges (slowly); just above it, it diverges."""
+    ravine = Quadratic([1.0, 20.0])
+    for cls, limit in [(Momentum, heavy_ball_lr_limit(beta, 20.0)), (Nesterov, nesterov_lr_limit(beta, 20.0))]:
+        lrs = np.array([[0.97 * limit], [1.03 * limit]])
+        path = run(cls(lr=lrs, beta=beta), ravine, np.tile([1.0, 1.0], (2, 1)), 3000)
+        assert path.diverged_at[0] == -1 and path.diverged_at[1] > 0, cls.__name__
+    assert gd_lr_limit(20.0) == heavy_ball_lr_limit(0.0, 20.0) == nesterov_lr_limit(0.0, 20.0) == 0.1

@@ -16,7 +16,7 @@ from course_lib.averages import ema
 from course_lib.optim import SGD, Momentum, Nesterov
 from course_lib.problems import Quadratic
 from course_lib.run import run
-from course_lib.widgets import (BatchSizeExplorer, EMAExplorer, TrajectoryExplorer, _stability_limit,
+from course_lib.widgets import (BatchSizeExplorer, EMAExplorer, TrajectoryExplorer, stability_limit,
                                 adam_explorer, beta_slider, gd_explorer, lr_slider, momentum_explorer,
                                 rmsprop_explorer)
 
@@ -159,15 +159,15 @@ def test_an_explorer_displays_as_its_widget():
 
 
 @pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
-def test_the_stability_limits_in_the_status_agree_with_theory_and_with_runs(beta):
+def test_thestability_limits_in_the_status_agree_with_theory_and_with_runs(beta):
     problem = Quadratic([1.0, 10.0])
     makers = {"SGD": lambda lr: SGD(lr=lr), "Momentum": lambda lr: Momentum(lr=lr, beta=beta),
               "Nesterov": lambda lr: Nesterov(lr=lr, beta=beta)}
-    limits = {name: _stability_limit(make(0.1), problem) for name, make in makers.items()}
+    limits = {name: stability_limit(make(0.1), problem) for name, make in makers.items()}
     for name, make in makers.items():
         assert run(make(0.9 * limits[name]), problem, problem.start, 2000).diverged_at is None, name
         assert run(make(1.1 * limits[name]), problem, problem.start, 2000).diverged_at is not None, name
     assert theory.gd_stable(0.999 * limits["SGD"], 10.0) and not theory.gd_stable(1.001 * limits["SGD"], 10.0)
     assert theory.heavy_ball_stable(0.999 * limits["Momentum"], beta, 10.0)
     assert not theory.heavy_ball_stable(1.001 * limits["Momentum"], beta, 10.0)
-    assert _stability_limit(SGD(lr=0.1), Quadratic([1.0, 10.0], angle=30)) == pytest.approx(0.2)
+    assert stability_limit(SGD(lr=0.1), Quadratic([1.0, 10.0], angle=30)) == pytest.approx(0.2)
