@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 MODULES = ["course_lib.optim", "course_lib.schedules", "course_lib.problems", "course_lib.run", "course_lib.averages",
-           "course_lib.data", "course_lib.plots", "course_lib.widgets"]
+           "course_lib.data", "course_lib.plots", "course_lib.widgets", "course_lib.nn"]
 
 
 @pytest.mark.parametrize("name", MODULES)
