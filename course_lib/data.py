@@ -19,13 +19,15 @@ the stochastic gradients of lesson 02.
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .problems import Problem
 
 __all__ = ["linear_data", "two_moons", "noisy_signal", "minibatches", "batch_sizes",
-           "mean_squared_error", "mean_squared_error_gradient", "LinearRegression"]
+           "mean_squared_error", "mean_squared_error_gradient", "LinearRegression", "Digits", "load_digits"]
 
 
 def _check_rng(rng) -> np.random.Generator:
@@ -207,3 +209,62 @@ class LinearRegression(Problem):
 
         gradient.__name__ = f"{self.name} (mini-batches of {batch_size})"
         return gradient
+
+
+# -- a real data set: handwritten digits ---------------------------------------------------------
+
+DIGITS_FILE = Path(__file__).parent / "datasets" / "digits.npz"  # source and licence: datasets/README.md
+
+
+@dataclass
+class Digits:
+    """The 8×8 digits split three ways. X_* are (n, 64) floats, y_* the digits 0–9.
+
+    Train on the training part, choose hyper-parameters on the validation part, and report the
+    test part once at the end: a choice made by looking at the test accuracy is no longer tested.
+    `mean` and `std` are the per-pixel statistics of the training part used to standardize all three.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+
+
+def load_digits(seed: int = 0, validation_fraction: float = 0.2, test_fraction: float = 0.2,
+                standardize: bool = True) -> Digits:
+    """The 1 797 handwritten digits shipped with the course, split with a seed (no download).
+
+    The split is stratified: each digit is divided in the same proportions, so every part has
+    about as many 3s as 7s. With `standardize`, each pixel is shifted and scaled to mean 0 and
+    standard deviation 1 on the training part (pixels that are always 0 there are left at 0);
+    the same shift and scale are applied to the other parts, which must not inform them.
+    """
+    for name, value in (("validation_fraction", validation_fraction), ("test_fraction", test_fraction)):
+        if not 0 <= value < 1:
+            raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    if validation_fraction + test_fraction >= 1:
+        raise ValueError("validation_fraction + test_fraction must leave some examples to train on")
+    with np.load(DIGITS_FILE) as archive:
+        X = archive["images"].reshape(-1, 64).astype(float)
+        y = archive["labels"].astype(int)
+    rng = np.random.default_rng(seed)
+    parts = {"train": [], "val": [], "test": []}
+    for digit in range(10):
+        rows = rng.permutation(np.flatnonzero(y == digit))
+        n_test, n_val = round(test_fraction * rows.size), round(validation_fraction * rows.size)
+        parts["test"].append(rows[:n_test])
+        parts["val"].append(rows[n_test:n_test + n_val])
+        parts["train"].append(rows[n_test + n_val:])
+    rows = {name: rng.permutation(np.concatenate(chunks)) for name, chunks in parts.items()}
+    mean = X[rows["train"]].mean(axis=0) if standardize else np.zeros(64)
+    std = X[rows["train"]].std(axis=0) if standardize else np.ones(64)
+    std = np.where(std > 0, std, 1.0)
+    scaled = (X - mean) / std
+    return Digits(X_train=scaled[rows["train"]], y_train=y[rows["train"]],
+                  X_val=scaled[rows["val"]], y_val=y[rows["val"]],
+                  X_test=scaled[rows["test"]], y_test=y[rows["test"]], mean=mean, std=std)

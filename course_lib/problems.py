@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Problem", "Quadratic", "Rosenbrock", "Beale", "Saddle", "Himmelblau"]
+__all__ = ["Problem", "Quadratic", "Rosenbrock", "Beale", "Saddle", "Himmelblau", "ReddiCounterexample"]
 
 
 class Problem:
@@ -186,3 +186,41 @@ class Himmelblau(Problem):
         x, y = p[..., 0], p[..., 1]
         first, second = x**2 + y - 11, x + y**2 - 7
         return np.stack([4 * x * first + 2 * second, 2 * first + 4 * y * second], axis=-1)
+
+
+class ReddiCounterexample:
+    r"""The online problem on which Adam provably fails (Reddi, Kale & Kumar, 2018, Theorem 1).
+
+    At step t the loss is f_t(x) = C·x when t mod 3 = 1, and −x otherwise, for x in [−1, 1]
+    (C > 2). Over every three steps the losses add up to (C − 2)·x, so the best point is x = −1.
+    Adam with β1 = 0 and β2 = 1/(1 + C²) sees the large gradient C once in three steps and the
+    small −1 twice; its √v̂ grows with the C's and shrinks again before the next one, so the two
+    −1 steps together move it further than the one C step: it drifts to x = +1, the worst point.
+    AMSGrad keeps the largest v̂, so the C step keeps its size, and it converges to −1.
+
+    Not a `Problem`: its gradient depends on the step, and every step is projected back into
+    [−1, 1]; use `course_lib.run.run_online`.
+    """
+
+    def __init__(self, C: float = 3.0):
+        if not C > 2:
+            raise ValueError(f"C must be larger than 2 (else +1 is not the worst point), got {C!r}")
+        self.C = float(C)
+        self.name = f"Reddi et al. online problem, C = {self.C:g}"
+        self.best = -1.0
+        self.worst = 1.0
+
+    def grad(self, x, t: int):
+        """∇f_t(x): C on steps t = 1, 4, 7, ..., otherwise −1 (the same for every x)."""
+        return np.full_like(np.asarray(x, dtype=float), self.C if t % 3 == 1 else -1.0)
+
+    def value(self, x, t: int):
+        return (self.C if t % 3 == 1 else -1.0) * np.asarray(x, dtype=float)
+
+    def average_loss(self, x):
+        """The loss per step averaged over a period of three steps, (C − 2)·x / 3."""
+        return (self.C - 2) * np.asarray(x, dtype=float) / 3
+
+    def project(self, x):
+        """Back into the feasible interval [−1, 1]."""
+        return np.clip(x, -1.0, 1.0)

@@ -21,7 +21,7 @@ import numpy as np
 from .optimizer_base import Optimizer, as_float_array
 from .problems import Problem
 
-__all__ = ["Trajectory", "run", "SweepResult", "sweep"]
+__all__ = ["Trajectory", "run", "SweepResult", "sweep", "run_online", "nesterov_lookahead"]
 
 
 @dataclass
@@ -222,3 +222,47 @@ def _grid_columns(axes: list) -> list:
         return []
     return [column.ravel() for column in np.meshgrid(*axes, indexing="ij")]
 
+
+
+def run_online(optimizer: Optimizer, problem, x0, steps: int) -> Trajectory:
+    """Online optimization: at step t the gradient of that step's loss, then a projection.
+
+    `problem` provides ``grad(x, t)`` (t = 1, 2, ...), ``project(x)`` and ``average_loss(x)``,
+    like `course_lib.problems.ReddiCounterexample`. Vectorized over leading axes of x0 as `run`.
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"optimizer must be one of course_lib.optim's optimizers, got {optimizer!r}")
+    x = problem.project(as_float_array(x0, "x0").astype(float))
+    points = np.empty((int(steps) + 1, *x.shape))
+    points[0] = x
+    state = optimizer.init(x)
+    for t in range(1, int(steps) + 1):
+        x, state = optimizer.update(x, problem.grad(x, t), state)
+        x = problem.project(x)
+        points[t] = x
+    return Trajectory(optimizer=repr(optimizer), problem=problem.name, points=points,
+                      losses=problem.average_loss(points[..., 0]) if x.shape[-1:] == (1,) else None,
+                      diverged_at=None, gradient_evaluations=int(steps),
+                      optimizer_name=optimizer.name, hyper_parameters=dict(optimizer.hyper_parameters))
+
+
+def nesterov_lookahead(problem, x0, steps: int, lr: float, beta: float):
+    r"""Nesterov's method in its look-ahead form (Sutskever et al., 2013), written out:
+
+    .. math::  v \leftarrow \beta v - \eta \nabla f(\theta + \beta v), \qquad \theta \leftarrow \theta + v
+
+    The gradient is taken at the look-ahead point θ + βv, where momentum is about to carry θ.
+    Returns (thetas, lookahead_points), each (steps + 1, d). The look-ahead points are exactly
+    the iterates of `course_lib.optim.Nesterov` (the frameworks' form, which needs the gradient
+    only at its own iterate): with x = θ + βv and m = −v/η its update is m ← βm + g,
+    x ← x − η(g + βm).
+    """
+    theta = as_float_array(x0, "x0").astype(float)
+    v = np.zeros_like(theta)
+    thetas, lookaheads = [theta], [theta + beta * v]
+    for _ in range(int(steps)):
+        v = beta * v - lr * problem.grad(theta + beta * v)
+        theta = theta + v
+        thetas.append(theta)
+        lookaheads.append(theta + beta * v)
+    return np.array(thetas), np.array(lookaheads)

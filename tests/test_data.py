@@ -186,3 +186,33 @@ def test_the_helpers_work_on_any_data_and_the_problem_checks_its_data():
         LinearRegression(np.zeros(3), np.zeros(4))
     with pytest.raises(ValueError, match="finite"):
         LinearRegression(np.array([0.0, np.nan]), np.zeros(2))
+
+
+def test_the_digits_load_split_stratified_and_standardized_on_the_training_part():
+    from course_lib.data import load_digits
+
+    digits = load_digits(seed=0)
+    sizes = [len(digits.y_train), len(digits.y_val), len(digits.y_test)]
+    assert sum(sizes) == 1797 and sizes[1] == sizes[2] and abs(sizes[0] / 1797 - 0.6) < 0.01
+    for part in (digits.y_train, digits.y_val, digits.y_test):   # every digit in the same proportion
+        counts = np.bincount(part, minlength=10)
+        assert counts.max() - counts.min() <= 0.06 * len(part)
+    assert digits.X_train.shape[1] == 64
+    used = digits.std != 1.0
+    np.testing.assert_allclose(digits.X_train.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(digits.X_train.std(axis=0)[used], 1)
+    assert abs(digits.X_test.mean()) > 1e-6                      # test statistics were not used
+    again, other = load_digits(seed=0), load_digits(seed=1)
+    np.testing.assert_array_equal(again.X_val, digits.X_val)
+    assert not np.array_equal(other.y_train, digits.y_train)
+    raw = load_digits(standardize=False)
+    assert raw.X_train.min() == 0 and raw.X_train.max() == 16
+
+
+def test_bad_digit_split_fractions_are_refused():
+    from course_lib.data import load_digits
+
+    with pytest.raises(ValueError, match="validation_fraction"):
+        load_digits(validation_fraction=1.2)
+    with pytest.raises(ValueError, match="leave some examples"):
+        load_digits(validation_fraction=0.5, test_fraction=0.5)

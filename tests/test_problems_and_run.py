@@ -110,3 +110,29 @@ def test_sweep_best_finds_the_fastest_setting():
     result = sweep(SGD, q, [1.0, 1.0], 300, tol=1e-8, lr=lrs)
     # the fastest constant step for GD is 2/(λmin + λmax) = 2/11 ≈ 0.182
     assert result.best("steps_to_tol")["lr"] == pytest.approx(0.18, abs=0.011)
+
+
+def test_nesterov_in_the_frameworks_form_follows_the_lookahead_points():
+    from course_lib.optim import Nesterov
+    from course_lib.run import nesterov_lookahead
+
+    problem = Rosenbrock()
+    thetas, lookaheads = nesterov_lookahead(problem, [-1.5, 2.0], 300, lr=1e-3, beta=0.9)
+    framework = run(Nesterov(lr=1e-3, beta=0.9), problem, [-1.5, 2.0], 300)
+    np.testing.assert_allclose(framework.points, lookaheads, rtol=1e-10, atol=1e-12)
+    assert np.max(np.abs(thetas - lookaheads)) > 1e-3  # θ itself is a different sequence
+
+
+def test_adam_ends_at_the_worst_point_of_reddis_problem_and_amsgrad_at_the_best():
+    from course_lib.optim import Adam, AMSGrad
+    from course_lib.problems import ReddiCounterexample
+    from course_lib.run import run_online
+
+    problem = ReddiCounterexample(C=3.0)
+    settings = dict(lr=lambda t: 0.5 / np.sqrt(t + 1), beta1=0.0, beta2=1 / (1 + 3.0**2))
+    adam = run_online(Adam(**settings), problem, [0.0], 3000)
+    amsgrad = run_online(AMSGrad(**settings), problem, [0.0], 3000)
+    assert np.mean(adam.points[-300:]) > 0.99 and np.mean(amsgrad.points[-300:]) < -0.99
+    assert adam.losses[-1] > 0 > amsgrad.losses[-1]
+    with pytest.raises(ValueError, match="C must be larger than 2"):
+        ReddiCounterexample(C=2.0)
