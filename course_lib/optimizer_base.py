@@ -99,6 +99,8 @@ def _as_tree(value, what: str) -> dict:
 
 
 def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    if shape == target:  # the common case, without numpy's general machinery
+        return True
     try:
         return np.broadcast_shapes(shape, target) == target
     except ValueError:
@@ -202,7 +204,8 @@ class Optimizer:
 
     def l2_gradient(self, g, theta):
         """g + λθ: the gradient of the L2 penalty ½λ‖θ‖² added to the loss (nothing when λ = 0)."""
-        if np.all(np.asarray(self.weight_decay) == 0):
+        no_decay = self.weight_decay == 0 if isinstance(self.weight_decay, float) else not np.any(self.weight_decay)
+        if no_decay:
             return g
         return g + self.weight_decay * theta
 
