@@ -1,0 +1,63 @@
+"""The rules every committed notebook follows, so that nbval can check it and a learner can open it.
+
+nbval re-runs a notebook and compares its outputs with the stored ones; that only means something
+when the stored outputs come from one clean top-to-bottom run, hold nothing that changes between
+machines, and the cells whose output must not be compared are really marked.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/solutions/*.ipynb")])
+MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_CHECK_OUTPUT", "NBVAL_RAISES_EXCEPTION", "NBVAL_SKIP"}
+MACHINE_SPECIFIC = re.compile(r"(/work/|/home/|/tmp/|/root/|[A-Z]:\\\\Users|at 0x[0-9a-f]{6,})")
+MAX_BYTES = 2_000_000
+
+
+def code_cells(path: Path) -> list:
+    return [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code"]
+
+
+def source(cell) -> str:
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_executed_once_top_to_bottom(path):
+    counts = [cell["execution_count"] for cell in code_cells(path) if source(cell).strip()]
+    assert None not in counts, "some cells were never run: execute the whole notebook before committing"
+    assert counts == list(range(1, len(counts) + 1)), "cells were run out of order: restart and run all"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_nbval_markers_are_written_exactly(path):
+    # nbval only sees a marker when the comment is exactly "# NBVAL_...": anything after it on the
+    # same line (an explanation) silently turns the marker off.
+    for cell in code_cells(path):
+        for line in source(cell).splitlines():
+            if "NBVAL_" in line and line.strip().startswith("#"):
+                assert line.strip().lstrip("#").strip() in MARKERS, \
+                    f"{line.strip()!r}: write the marker alone on its line, the explanation on the next"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_outputs_hold_no_errors_warnings_or_machine_specific_text(path):
+    for cell in code_cells(path):
+        expects_error = "NBVAL_RAISES_EXCEPTION" in source(cell)
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error" or expects_error, f"stored error: {output.get('ename')}"
+            assert output.get("name") != "stderr", f"stderr stored (a warning?): {''.join(output['text'])[:200]}"
+            text = json.dumps({key: value for key, value in output.get("data", {}).items()
+                               if not key.startswith("image/")}) + "".join(output.get("text", ""))
+            found = MACHINE_SPECIFIC.search(text)
+            assert not found, f"output holds machine-specific text {found.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_small_enough_and_runs_on_the_course_kernel(path):
+    assert path.stat().st_size < MAX_BYTES, f"{path.stat().st_size / 1e6:.1f} MB: fewer or smaller figures"
+    assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"] == "python3"
