@@ -23,7 +23,11 @@ __all__ = ["ema", "ema_weights", "effective_window"]
 
 
 def ema(values, beta, bias_correction: bool = False) -> np.ndarray:
-    """The EMA a_1 … a_n of values x_1 … x_n (the first axis is time); the shape of `values`."""
+    """The EMA a_1 … a_n of values x_1 … x_n (the first axis is time); the shape of `values`.
+
+    `beta` is one number, or an array that broadcasts against one value ``values[0]``: values of
+    shape (n, K) with beta of shape (K,) average K series, each with its own β, in one call.
+    """
     beta = hyper_parameter("beta", beta, upper=1)
     values = np.asarray(values, dtype=float)
     averages = np.empty_like(values)

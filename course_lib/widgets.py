@@ -338,7 +338,8 @@ class EMAExplorer(Explorer):
         self._drawn_averages.update(beta, bias_correction)
         self._drawn_weights.update(beta)
         first = self.series[:1]
-        lines = [f"β = {beta:.3g}: the EMA averages about the last 1/(1 − β) = {effective_window(beta):.3g} values",
+        lines = [f"β = {beta:.3g}: the weights of past values fade to 1/e after about 1/(1 − β) = "
+                 f"{effective_window(beta):.3g} steps",
                  f"first average a₁ = (1 − β)·x₁ = {ema(first, beta)[0]:.3g}, though x₁ = {first[0]:.3g}"]
         if bias_correction:
             lines.append(f"bias-corrected: a₁ / (1 − β¹) = {ema(first, beta, bias_correction=True)[0]:.3g}")

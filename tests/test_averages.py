@@ -37,3 +37,11 @@ def test_the_window_and_the_weights():
 def test_beta_outside_zero_one_is_refused_with_the_reason(beta):
     with pytest.raises(ValueError, match=r"beta must be in \[0, 1\)"):
         ema([1.0, 2.0], beta)
+
+
+def test_an_array_of_betas_averages_each_column_with_its_own_beta():
+    values = np.random.default_rng(5).normal(size=(40, 3))
+    betas = np.array([0.0, 0.5, 0.95])
+    together = ema(values, betas, bias_correction=True)
+    for k, beta in enumerate(betas):
+        np.testing.assert_allclose(together[:, k], ema(values[:, k], float(beta), bias_correction=True), rtol=1e-14)

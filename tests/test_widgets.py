@@ -119,11 +119,11 @@ def test_the_batch_size_explorer_shows_divergence_of_sgd_with_a_large_lr():
 
 def test_the_ema_explorer_follows_beta_and_the_bias_correction_box():
     explorer = EMAExplorer()
-    assert "1/(1 − β) = 10 values" in explorer.status.value
+    assert "fade to 1/e after about 1/(1 − β) = 10 steps" in explorer.status.value
     assert not explorer._drawn_averages.corrected.get_visible()
     explorer.beta.value = 0.99
     np.testing.assert_allclose(explorer._drawn_averages.plain.get_ydata(), ema(explorer.series, 0.99))
-    assert "1/(1 − β) = 100 values" in explorer.status.value
+    assert "1/(1 − β) = 100 steps" in explorer.status.value
     explorer.bias_correction.value = True
     assert explorer._drawn_averages.corrected.get_visible() and "bias-corrected" in explorer.status.value
     explorer.beta.value = explorer.beta.max
