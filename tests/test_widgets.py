@@ -127,7 +127,7 @@ def test_the_ema_explorer_follows_beta_and_the_bias_correction_box():
     explorer.bias_correction.value = True
     assert explorer._drawn_averages.corrected.get_visible() and "bias-corrected" in explorer.status.value
     explorer.beta.value = explorer.beta.max
-    assert explorer.renders == 4 and "= 1e+03 values" in explorer.status.value
+    assert explorer.renders == 4 and "= 1e+03 steps" in explorer.status.value
 
 
 def test_a_custom_explorer_reports_a_refused_setting_instead_of_raising():
