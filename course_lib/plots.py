@@ -275,6 +275,9 @@ def _log_levels(gap: np.ndarray, count: int) -> np.ndarray:
     return np.linspace(bottom, top, count)
 
 
+_MAX_STEP_MARKERS = 60  # a longer path shows a dot every few steps instead of at every step
+
+
 class PathArtists:
     """What `trajectories` drew: per run a line with small markers, a start and an end marker.
 
@@ -307,6 +310,7 @@ class PathArtists:
             shown = points[: 0 if last is None else last + 1]
             diverged = run.diverged_at is not None and (until is None or run.diverged_at <= until)
             line.set_data(shown[:, 0], shown[:, 1])
+            line.set_markevery(max(1, len(shown) // _MAX_STEP_MARKERS))  # hundreds of dots only cost drawing time
             line.set_color(color)
             line.set_label(_legend_label(run) if diverged else run.label)
             start.set_data(points[:1, 0], points[:1, 1])
