@@ -20,6 +20,7 @@ data (what the explorers in `widgets.py` do on every slider move).
 from __future__ import annotations
 
 import inspect
+import re
 import tempfile
 import zlib
 from dataclasses import dataclass
@@ -562,4 +563,20 @@ def animate_race(problem, paths, labels=None, frames: int = 30, interval: int = 
                 drawn.update(paths, labels, until=step)
                 ax.set_title(f"{problem.name}: step {step}")
                 writer.grab_frame(pil_kwargs={"quality": 70})
-        return HTML(page.read_text())
+        return HTML(_offline_player(page.read_text()))
+
+
+# matplotlib's player draws its buttons with Font Awesome icons loaded from a CDN: offline (as the
+# course runs) they would be blank, so each icon becomes a plain Unicode symbol.
+_BUTTON_SYMBOLS = {"fa fa-minus": "−", "fa fa-fast-backward": "⏮", "fa fa-step-backward": "◁",
+                   "fa fa-play fa-flip-horizontal": "◀", "fa fa-pause": "⏸", "fa fa-play": "▶",
+                   "fa fa-step-forward": "▷", "fa fa-fast-forward": "⏭", "fa fa-plus": "+"}
+
+
+def _offline_player(page: str) -> str:
+    """The animation's HTML with no download: no icon font, and the frames' base64 on one line each."""
+    page = re.sub(r"<link[^>]*font-awesome[^>]*>", "", page)
+    for icon, symbol in _BUTTON_SYMBOLS.items():
+        page = page.replace(f'<i class="{icon}"></i>', symbol)
+    # the frames are long JavaScript strings continued with a backslash at each line end
+    return page.replace("\\\n", "")

@@ -92,7 +92,10 @@ class Quadratic(Problem):
         return 0.5 * np.einsum("...i,ij,...j->...", d, self.hessian, d)
 
     def _grad(self, x):
-        return (x - self.center) @ self.hessian  # A is symmetric, so (x − c) A = (A (x − c))ᵀ
+        # A is symmetric, so (x − c) A = (A (x − c))ᵀ. Not `@`: for a batch of points it may take
+        # another BLAS path than for one point, so a sweep's row would differ from the single run
+        # in the last bit; einsum computes every row the same way.
+        return np.einsum("...i,ij->...j", x - self.center, self.hessian)
 
 
 class Rosenbrock(Problem):

@@ -228,5 +228,9 @@ def test_animate_race_is_small_and_leaves_no_figure_open():
     html = plots.animate_race(problem, paths, frames=20).data
     assert html.count("data:image/jpeg;base64") == 20
     assert len(html) < 500_000  # ~25 kB per frame: a lesson with an animation stays well under 2 MB
+    # it plays offline: nothing to download (matplotlib's player loads an icon font from a CDN)
+    assert "http" not in html.replace("http://www.w3.org", "") and "font-awesome" not in html
+    assert "▶" in html and "⏸" in html
+    assert "\\\n" not in html  # frames on one line each: no stored line starts with base64 like "/9j/"
     with pytest.raises(ValueError, match="from 2 to 60"):
         plots.animate_race(problem, paths, frames=200)

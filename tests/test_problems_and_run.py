@@ -136,3 +136,13 @@ def test_adam_ends_at_the_worst_point_of_reddis_problem_and_amsgrad_at_the_best(
     assert adam.losses[-1] > 0 > amsgrad.losses[-1]
     with pytest.raises(ValueError, match="C must be larger than 2"):
         ReddiCounterexample(C=2.0)
+
+
+def test_a_batched_run_on_a_rotated_quadratic_equals_the_single_runs_bit_for_bit():
+    from course_lib.optim import Adam
+
+    q = Quadratic([1.0, 30.0], angle=35.0)
+    starts = np.random.default_rng(7).uniform(-2, 2, size=(60, 2))
+    together = run(Adam(lr=0.05, beta1=0.0), q, starts, 200)
+    for k in (0, 17, 59):
+        np.testing.assert_array_equal(together.points[:, k], run(Adam(lr=0.05, beta1=0.0), q, starts[k], 200).points)
