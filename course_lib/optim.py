@@ -209,7 +209,8 @@ class Adam(Optimizer):
     ``weight_decay`` is the L2 penalty, added to g; for decoupled weight decay use `AdamW`.
 
     PyTorch: ``torch.optim.Adam(params, lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)``.
-    Keras uses the paper's "efficient" form, the same rule with ε replaced by ε·√(1 − β2ᵗ).
+    Keras uses the paper's "efficient" form, θ ← θ − η √(1−β2ᵗ)/(1−β1ᵗ) · m/(√v + ε̂): the same rule
+    with ε = ε̂/√(1 − β2ᵗ), so Keras' ε̂ = 1e-7 acts like ε ≈ 3e-6 here at t = 1 (lesson 09).
     """
 
     slots = ("m", "v")
