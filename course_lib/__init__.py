@@ -10,6 +10,7 @@ averages     exponential moving averages (EMAs), with and without bias correctio
 data         synthetic data (a noisy line, two moons, a noisy signal), mini-batches, least squares as a problem
 plots        contours with optimizer paths, loss curves, EMAs, schedules, races; one colour per optimizer
 widgets      the interactive explorers: sliders wired to run and plots
+checks       the checks of the exercises: your function against the reference, with hints
 """
 
 __version__ = "0.1.0"
