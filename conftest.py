@@ -6,7 +6,14 @@ the kernel (not whatever kernel "python3" points to on the machine), and pass ou
 sanitize file, which masks the little text that legitimately changes between runs.
 """
 
+import os
 from pathlib import Path
+
+# numpy's linear algebra (OpenBLAS) on one thread, in the tests and in the notebook kernels they
+# start: the course's matrices are tiny, so a second thread gains nothing and waits for a busy
+# core (lesson 08 trained 7× slower on a loaded 2-core machine), and results do not depend on
+# how many threads happened to be free.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 SANITIZE_FILE = Path(__file__).parent / "tests" / "nbval_sanitize.cfg"
 

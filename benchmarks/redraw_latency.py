@@ -1,9 +1,9 @@
 """How long an explorer takes from a slider move to the new PNG on screen (the kernel's part).
 
 For every control of every explorer of the course: 20 moves spread over the control's range
-(a checkbox: 20 toggles), each timed from setting ``control.value`` to the finished PNG in the
-explorer's image widget; that is what a learner waits for, less the browser's few milliseconds to
-show an image. The target is a median under 100 ms.
+(a checkbox: 20 toggles; a dropdown: its options in turn), each timed from setting
+``control.value`` to the finished PNG in the explorer's image widget; that is what a learner waits
+for, less the browser's few milliseconds to show an image. The target is a median under 100 ms.
 
     python benchmarks/redraw_latency.py
 
@@ -26,6 +26,24 @@ from course_lib import widgets  # noqa: E402
 TARGET_MS = 100.0
 MOVES = 20
 
+
+def curves_explorer() -> widgets.CurvesExplorer:
+    """Lesson 08's explorer over a stored sweep: 3 optimizers × 5 learning rates, 10 epochs on the digits."""
+    from course_lib import nn
+    from course_lib.data import load_digits
+    from course_lib.optim import SGD, Adam, Momentum
+
+    digits = load_digits(seed=0)
+    results = {}
+    for optimizer, middle in ((SGD, 0.1), (Momentum, 0.01), (Adam, 0.001)):
+        for lr in middle * 10.0 ** (np.arange(-2, 3) / 2):
+            rng = np.random.default_rng(0)
+            _, results[optimizer.__name__, lr] = nn.train(
+                nn.init_mlp([64, 32, 10], rng), optimizer(lr=lr), digits.X_train, digits.y_train, epochs=10,
+                batch_size=32, rng=rng, X_val=digits.X_val, y_val=digits.y_val)
+    return widgets.CurvesExplorer(results)
+
+
 EXPLORERS = {
     "gd_explorer": widgets.gd_explorer,
     "momentum_explorer": widgets.momentum_explorer,
@@ -33,11 +51,17 @@ EXPLORERS = {
     "adam_explorer": widgets.adam_explorer,
     "BatchSizeExplorer": widgets.BatchSizeExplorer,
     "EMAExplorer": widgets.EMAExplorer,
+    "ScheduleExplorer": widgets.ScheduleExplorer,
+    "CurvesExplorer": curves_explorer,
 }
 
 
 def values_across(control) -> list:
     """MOVES values spread over the control's range, visited low to high (no two alike in a row)."""
+    if hasattr(control, "options"):  # a dropdown: its options in turn, from the one after the current
+        options = [option[1] if isinstance(option, tuple) else option for option in control.options]  # (label, value)
+        start = options.index(control.value) + 1
+        return [options[(start + i) % len(options)] for i in range(MOVES)]
     if not hasattr(control, "min"):  # a checkbox
         return [bool(i % 2) != control.value for i in range(MOVES)]
     if hasattr(control, "base"):  # a log-scale slider: min and max are exponents

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import html
 import io
+from dataclasses import replace
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import NullLocator
 
-from . import plots, theory
+from . import plots, schedules, theory
 from .averages import effective_window, ema
 from .data import LinearRegression, batch_sizes, linear_data, noisy_signal
 from .optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -40,7 +42,7 @@ from .problems import Quadratic, Rosenbrock
 from .run import run
 
 __all__ = ["lr_slider", "beta_slider", "stability_limit", "Explorer", "TrajectoryExplorer",
-           "BatchSizeExplorer", "EMAExplorer", "gd_explorer", "momentum_explorer",
+           "BatchSizeExplorer", "EMAExplorer", "ScheduleExplorer", "gd_explorer", "momentum_explorer",
            "rmsprop_explorer", "adam_explorer"]
 
 _FIGURE_SIZE = (9.6, 3.9)  # inches; at 80 dpi a 768 × 312 pixel PNG, quick to draw and to send
@@ -344,3 +346,373 @@ class EMAExplorer(Explorer):
         if bias_correction:
             lines.append(f"bias-corrected: a₁ / (1 − β¹) = {ema(first, beta, bias_correction=True)[0]:.3g}")
         return lines
+
+
+def _noise_floor(lr: float, eigenvalues, noise: float) -> float:
+    """E[f − f*] at which SGD with a constant lr settles on a quadratic with gradient noise of std σ.
+
+    Along an eigenvector of curvature λ the error follows x ← (1 − ηλ) x − ησξ (ξ standard normal);
+    its stationary variance is ησ²/(λ(2 − ηλ)), so E[½λx²] = ησ²/(2(2 − ηλ)). Summed over the
+    eigenvalues; infinite when ηλ ≥ 2 for some λ (the run diverges).
+    """
+    eigenvalues = np.asarray(eigenvalues, dtype=float)
+    if np.any(lr * eigenvalues >= 2):
+        return np.inf
+    return float(np.sum(lr * noise**2 / (2 * (2 - lr * eigenvalues))))
+
+
+class ScheduleExplorer(Explorer):
+    """Lesson 07: a learning-rate schedule (left) and what it does to SGD on a noisy quadratic (right).
+
+    Left: ηₜ of the chosen schedule, the constant lr η₀ for comparison, and gradient descent's
+    stability limit 2/λmax. Right: f − f* per step, averaged over `runs` runs of SGD whose
+    gradients carry Gaussian noise of std `noise`, with the schedule and with the constant η₀;
+    and the noise floor at which the constant lr settles, Σ ησ²/(2(2 − ηλ)) over the eigenvalues λ.
+
+    The noise is drawn once (from `seed`): a control's move reruns only the optimizer, and the
+    two runs see the same noise, so their curves differ by the schedule alone.
+
+    Controls: ``kind`` (the schedule), ``lr`` (η₀: where it starts, or one-cycle's peak),
+    ``setting`` (the kind's own parameter: its name and range follow the kind), ``warmup`` and
+    ``warmup_steps`` (a linear warmup first; the schedule then runs over the steps left).
+    """
+
+    # kind -> (what `setting` is, min, max, step, default, readout format); None: from `steps`
+    SETTINGS = {
+        "constant": ("(no parameter)", 0.0, 1.0, 0.1, 0.0, ".1f"),
+        "step": ("γ, every {quarter} steps", 0.05, 1.0, 0.05, 0.3, ".2f"),
+        "exponential": ("γ per step", 0.98, 1.0, 0.0005, 0.995, ".4f"),
+        "1/t": ("k in η₀/(1 + kt)", 0.0, 0.2, 0.002, 0.02, ".3f"),
+        "cosine": ("η_min / η₀", 0.0, 0.5, 0.01, 0.0, ".2f"),
+        "warm restarts": ("period T₀ (steps)", 25.0, None, 25.0, None, ".0f"),
+        "one-cycle": ("fraction rising", 0.05, 0.95, 0.05, 0.3, ".2f"),
+    }
+
+    def __init__(self, problem=None, *, steps: int = 500, noise: float = 1.0, runs: int = 20,
+                 last: int = 50, seed: int = 0):
+        self.problem = Quadratic([1.0, 10.0]) if problem is None else problem
+        if getattr(self.problem, "hessian", None) is None:
+            raise ValueError(f"the schedule explorer needs a quadratic problem (one with a hessian), got {problem!r}")
+        self.steps, self.noise, self.runs, self.last = int(steps), float(noise), int(runs), int(last)
+        if self.steps < 40 or not 1 <= self.last <= self.steps or self.runs < 1:
+            raise ValueError(f"need steps ≥ 40, 1 ≤ last ≤ steps and runs ≥ 1; got {steps!r}, {last!r}, {runs!r}")
+        self.eigenvalues = np.linalg.eigvalsh(self.problem.hessian)
+        self.limit = theory.gd_lr_limit(self.eigenvalues.max())
+        rng = np.random.default_rng(seed)
+        self._noise = self.noise * rng.standard_normal((self.steps, self.runs, self.problem.dim))
+        self._starts = np.broadcast_to(self.problem.start, (2, self.runs, self.problem.dim)).copy()
+        self.paths, self.curves, self.schedule = [], [], None
+        self._configuring = False
+
+        kind = widgets.Dropdown(options=list(self.SETTINGS), value="cosine", description="schedule",
+                                style=_SLIDER_STYLE)
+        setting = widgets.FloatSlider(continuous_update=True, style=_SLIDER_STYLE)
+        self._configure_setting(setting, kind.value)
+        controls = {"kind": kind,
+                    "lr": lr_slider(_nice(self.limit / 2), self.limit / 200, 1.5 * self.limit),
+                    "setting": setting,
+                    "warmup": widgets.Checkbox(value=False, description="warmup"),
+                    "warmup_steps": widgets.IntSlider(value=self.steps // 10, min=1, max=self.steps // 2,
+                                                      description="warmup steps", disabled=True,
+                                                      continuous_update=True, style=_SLIDER_STYLE)}
+
+        figure, (self.schedule_axes, self.loss_axes) = plots.new_figure(2, figsize=_FIGURE_SIZE, dpi=_DPI)
+        ax, t = self.schedule_axes, np.arange(self.steps)
+        # the colours of the runs on the right: the schedule black (SGD's colour), the constant lr grey
+        self._schedule_line = ax.plot(t, np.zeros(self.steps), color=plots.color_of("SGD"), linewidth=1.8)[0]
+        self._constant_line = ax.plot(t, np.zeros(self.steps), color="#9AA0AA", linestyle="--", linewidth=1.4)[0]
+        self._limit_line = ax.axhline(self.limit, color="#A01010", linestyle=":", linewidth=1.4)
+        self._limit_text = ax.text(0.98, self.limit, f"stability limit 2/λmax = {self.limit:.3g}", ha="right",
+                                   va="bottom", color="#A01010", fontsize="small", transform=ax.get_yaxis_transform())
+        ax.set(xlabel="step t", ylabel="learning rate ηₜ", xlim=(0, self.steps))
+        ax.grid(True, alpha=0.3)
+        self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True, xlabel="step")
+        self.loss_axes.yaxis.set_minor_locator(NullLocator())  # a third of the drawing time, for faint ticks
+        self.loss_axes.set_title(f"SGD on {self.problem.name}, noise σ = {self.noise:g}: mean of {self.runs} runs",
+                                 fontsize="medium")
+        self._floor_line = self.loss_axes.axhline(1.0, color="#A01010", linestyle=":", linewidth=1.4)
+        super().__init__(figure, controls)
+
+    # -- the schedule --------------------------------------------------------------------------
+    def _configure_setting(self, setting, kind: str):
+        """Give the `setting` slider the name, range and default value of `kind`'s parameter."""
+        description, low, high, step, value, readout = self.SETTINGS[kind]
+        high = float(self.steps) if high is None else high
+        value = float(25 * max(1, round(self.steps / 100))) if value is None else value  # a quarter of the steps
+        self._configuring = True
+        try:
+            with setting.hold_trait_notifications():  # min, max and value checked together, at the end
+                setting.min, setting.max, setting.step, setting.value = low, high, step, value
+                setting.readout_format = readout
+                setting.description = description.format(quarter=self.steps // 4)
+                setting.disabled = kind == "constant"
+        finally:
+            self._configuring = False
+
+    def make_schedule(self, kind: str, lr: float, setting: float, warmup: bool = False, warmup_steps: int = 1):
+        """The `course_lib.schedules` schedule the controls describe, and a description of it."""
+        steps = self.steps - warmup_steps if warmup else self.steps
+        if kind == "constant":
+            schedule, text = schedules.constant(lr), f"constant ηₜ = {lr:.3g}"
+        elif kind == "step":
+            schedule = schedules.step_decay(lr, step_size=self.steps // 4, gamma=setting)
+            text = f"step decay ηₜ = {lr:.3g} · {setting:.2g}^⌊t/{self.steps // 4}⌋"
+        elif kind == "exponential":
+            schedule, text = schedules.exponential(lr, gamma=setting), f"exponential ηₜ = {lr:.3g} · {setting:.4g}ᵗ"
+        elif kind == "1/t":
+            schedule = schedules.inverse_time(lr, decay_rate=setting)
+            text = f"1/t decay ηₜ = {lr:.3g} / (1 + {setting:.3g} t)"
+        elif kind == "cosine":
+            schedule = schedules.cosine(lr, total_steps=steps, lr_min=setting * lr)
+            text = f"cosine from {lr:.3g} to {setting * lr:.2g} over {steps} steps"
+        elif kind == "warm restarts":
+            period = max(1, round(setting))
+            schedule = schedules.cosine_warm_restarts(lr, first_period=period)
+            text = f"cosine from {lr:.3g} to 0, restarted every {period} steps"
+        else:
+            schedule = schedules.one_cycle(lr, total_steps=steps, warmup_fraction=setting)
+            text = f"one-cycle up to {lr:.3g} in {setting:.0%} of {steps} steps, then down"
+        if warmup:
+            return schedules.warmup(schedule, warmup_steps), f"linear warmup over {warmup_steps} steps, then {text}"
+        return schedule, text
+
+    # -- the explorer --------------------------------------------------------------------------
+    def _on_change(self, change):
+        if self._configuring:  # the setting slider is being set up for a new kind; one redraw follows
+            return
+        if change["owner"] is self.kind:
+            self._configure_setting(self.setting, change["new"])
+        self.warmup_steps.disabled = not self.warmup.value
+        self.update()
+
+    def _noisy_gradient(self):
+        """∇f plus the noise drawn once, step by step; the two runs (schedule, constant) get the same."""
+        noise = iter(self._noise)
+        return lambda x: self.problem.grad(x) + next(noise)
+
+    def redraw(self, kind, lr, setting, warmup, warmup_steps) -> list:
+        self.schedule, text = self.make_schedule(kind, lr, setting, warmup, warmup_steps)
+        schedule, t = self.schedule, np.arange(self.steps)
+        rates = np.broadcast_to(schedule(t), t.shape)
+        # one vectorized run: row 0 follows the schedule, row 1 the constant lr (both evaluated once, here)
+        both_rates = np.stack([rates, np.full(self.steps, lr)], axis=1)[:, :, None, None]   # (steps, 2, 1, 1)
+        both = SGD(lr=lambda step: both_rates[step])
+        path = run(both, self._noisy_gradient(), self._starts, self.steps, loss=self.problem.value)
+        self.paths = [replace(path, optimizer=f"SGD, {name}", problem=self.problem.name, points=path.points[:, k],
+                              losses=path.losses[:, k], diverged_at=path.diverged_at[k],
+                              hyper_parameters={"lr": lr_k}, min_value=self.problem.min_value)
+                      for k, (name, lr_k) in enumerate([(text, schedule), (f"constant lr {lr:.3g}", lr)])]
+        self.curves = [np.mean(p.losses - self.problem.min_value, axis=1) for p in self.paths]
+        diverged = [self._first_divergence(p) for p in self.paths]
+        floor = _noise_floor(lr, self.eigenvalues, self.noise)
+        self._draw_schedule(rates, lr, f"ηₜ: {kind}" + (" after a warmup" if warmup else "") + f" (grey: constant {lr:.3g})")
+        self._draw_effect(lr, diverged, floor, f"SGD, {kind}" + (" with warmup" if warmup else ""))
+        return self._status(text, rates, lr, diverged, floor)
+
+    def _draw_schedule(self, rates, lr, title):
+        self._schedule_line.set_ydata(rates)
+        self._constant_line.set_ydata(np.full(self.steps, lr))
+        top = 1.15 * max(rates.max(), lr)
+        self.schedule_axes.set_ylim(0, top)
+        self._limit_text.set_visible(self.limit <= top)
+        self.schedule_axes.set_title(title, fontsize="medium")
+
+    def _draw_effect(self, lr, diverged, floor, label):
+        # the mean over the runs, drawn as one run each (up to the first divergence of any of them)
+        means = [replace(p, points=p.points.mean(axis=1), losses=curve + self.problem.min_value, diverged_at=step)
+                 for p, curve, step in zip(self.paths, self.curves, diverged)]
+        self._drawn_losses.update(means, [label, f"SGD, constant lr {lr:.3g}"])
+        self._floor_line.set_ydata([floor, floor])
+        self._floor_line.set_visible(bool(np.isfinite(floor)))
+        self._floor_line.set_label(f"noise floor of lr {lr:.3g}")
+        handles = self._drawn_losses.lines + ([self._floor_line] if np.isfinite(floor) else [])
+        self.loss_axes.legend(handles=handles, loc="lower left", fontsize="small", framealpha=0.9)
+        # a fixed top, so that a diverging run leaves the view instead of squashing the others
+        finite = np.concatenate([curve[np.isfinite(curve)] for curve in self.curves] + [[floor] if np.isfinite(floor) else []])
+        self.loss_axes.set_ylim(max(finite.min(), 1e-12) / 5, 30 * float(self.problem.gap(self.problem.start)))
+
+    @staticmethod
+    def _first_divergence(path):
+        steps = path.diverged_at[path.diverged_at >= 0]
+        return int(steps.min()) if steps.size else None
+
+    def _status(self, text, rates, lr, diverged, floor) -> list:
+        lines = [f"{text}: ηₜ from {rates[0]:.3g} (step 0) to {rates[-1]:.2g} (last step), largest {rates.max():.3g}"]
+        finals = []
+        for name, curve, step, lrs in (("with the schedule", self.curves[0], diverged[0], rates),
+                                       (f"with the constant lr {lr:.3g}", self.curves[1], diverged[1], np.full(self.steps, lr))):
+            if step is None:
+                finals.append(float(np.mean(curve[-self.last:])))
+                lines.append(f"SGD {name}: mean f − f* over the last {self.last} steps = {finals[-1]:.2g}")
+            else:
+                largest = lrs[:step].max()
+                above = f" — ηₜ reached {largest:.3g}, above the stability limit 2/λmax = {self.limit:.3g}"
+                lines.append(f"SGD {name}: diverged at step {step}" + (above if largest > self.limit else ""))
+        if len(finals) == 2:
+            lines[1] += f", {finals[0] / finals[1]:.2g} × that of the constant lr"
+        if np.isfinite(floor):
+            lines[2] += f" (its noise floor Σ ησ²/(2(2 − ηλ)) = {floor:.2g})"
+        return lines
+
+
+# -- stored training runs (lesson 08) ------------------------------------------------------------
+
+class CurvesExplorer(Explorer):
+    """Stored training runs, one per (optimizer, lr): pick one, and its curves redraw at once.
+
+    results: {(name, lr): history}, the histories `course_lib.nn.train` returns (per epoch
+             "train_loss", "val_loss", "train_accuracy", "val_accuracy"; and "diverged_at"),
+             e.g. from a learning-rate sweep. A move trains nothing: the explorer only draws what
+             is stored, so it answers in milliseconds however long the runs took.
+    marked:  {name: lr}, e.g. the lr chosen on the validation split: the run shown first for that
+             optimizer, called "chosen" in the status line, and drawn dashed beside any other lr.
+
+    Controls: ``optimizer`` (a dropdown), ``lr`` (a slider over that optimizer's stored learning
+    rates) and ``split`` (the curves of the training or the validation split). Left, the loss per
+    epoch of the selected run, bold in the optimizer's colour, over the optimizer's other runs in
+    grey; right, the accuracy. The axes stay put while only the lr moves.
+    """
+
+    SPLITS = {"train": "train", "validation": "val"}  # the toggle's words -> the history's keys
+
+    def __init__(self, results: dict, marked: dict | None = None):
+        if not isinstance(results, dict) or not results:
+            raise ValueError("results must be a non-empty dict {(optimizer name, lr): history from nn.train}")
+        self.results = {}
+        for key, history in results.items():
+            if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str)):
+                raise ValueError(f"each key of results must be a pair (optimizer name, lr), got {key!r}")
+            missing = [name for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "diverged_at")
+                       if name not in history]
+            if missing or len(history["val_loss"]) == 0:
+                raise ValueError(f"the history of {key} lacks {', '.join(missing) or 'validation curves'}: "
+                                 "train with X_val and y_val, so that nn.train records them")
+            self.results[key[0], float(key[1])] = history
+        self.lrs = {}  # name -> its learning rates, ascending; the names in the order of `results`
+        for name, lr in self.results:
+            self.lrs.setdefault(name, []).append(lr)
+        self.lrs = {name: sorted(lrs) for name, lrs in self.lrs.items()}
+        self.marked = {name: float(lr) for name, lr in (marked or {}).items()}
+        for name, lr in self.marked.items():
+            if (name, lr) not in self.results:
+                raise ValueError(f"the marked lr {lr:g} of {name} is not among its stored runs")
+        self._switching = False  # True while the lr slider takes another optimizer's learning rates
+
+        first = next(iter(self.lrs))
+        controls = {
+            "optimizer": widgets.Dropdown(options=list(self.lrs), value=first, description="optimizer",
+                                          style=_SLIDER_STYLE),
+            "lr": widgets.SelectionSlider(options=self._lr_options(first), value=self._start_lr(first),
+                                          description="lr", continuous_update=True, style=_SLIDER_STYLE),
+            "split": widgets.ToggleButtons(options=list(self.SPLITS), value="validation", description="curves of",
+                                           style={**_SLIDER_STYLE, "button_width": "90px"}),
+        }
+        figure, (self.loss_axes, self.accuracy_axes) = plots.new_figure(2, figsize=_FIGURE_SIZE, dpi=_DPI)
+        most = max(len(lrs) for lrs in self.lrs.values())
+        self._lines = {}
+        for axes, metric in ((self.loss_axes, "loss"), (self.accuracy_axes, "accuracy")):
+            self._lines[axes] = {
+                "others": [axes.plot([], [], color="#B8BCC4", linewidth=1.0)[0] for _ in range(most)],
+                "marked": axes.plot([], [], linestyle="--", linewidth=1.4, zorder=2)[0],
+                "selected": axes.plot([], [], linewidth=2.4, zorder=3)[0],
+                "end": axes.plot([], [], "X", markersize=9, markeredgecolor="white", zorder=4)[0],
+            }
+            axes.set_xlabel("epoch")
+            axes.set_ylabel(metric)
+            axes.grid(True, alpha=0.3)
+        self.loss_axes.set_yscale("log")
+        self.loss_axes.minorticks_off()  # the decades are enough to read it, and each tick costs drawing time
+        self.accuracy_axes.set_ylim(0, 1.02)
+        super().__init__(figure, controls)
+
+    def _lr_options(self, name: str) -> list:
+        return [(f"{lr:.3g}", lr) for lr in self.lrs[name]]
+
+    def _start_lr(self, name: str) -> float:
+        """The marked lr of `name`, else the middle one of its runs."""
+        lrs = self.lrs[name]
+        return self.marked.get(name, lrs[len(lrs) // 2])
+
+    def _on_change(self, change):
+        if self._switching:
+            return
+        if change["owner"] is self.optimizer:  # the slider now offers this optimizer's learning rates
+            self._switching = True
+            try:
+                self.lr.options = self._lr_options(change["new"])
+                self.lr.value = self._start_lr(change["new"])
+            finally:
+                self._switching = False
+        self.update()
+
+    @staticmethod
+    def _curve(history, key: str) -> np.ndarray:
+        """A recorded curve, NaN where a diverging run left inf or an exploded loss (> 1e6)."""
+        values = np.asarray(history[key], dtype=float)
+        return np.where(np.isfinite(values) & (np.abs(values) < 1e6), values, np.nan)
+
+    def redraw(self, optimizer, lr, split) -> list:
+        name, key = optimizer, self.SPLITS[split]
+        selected, marked = self.results[name, lr], self.marked.get(name)
+        color = plots.color_of(name)
+        for axes, metric in ((self.loss_axes, "loss"), (self.accuracy_axes, "accuracy")):
+            lines = self._lines[axes]
+            curves = {other: self._curve(self.results[name, other], f"{key}_{metric}") for other in self.lrs[name]}
+            for line, (other, curve) in zip(lines["others"], curves.items()):
+                line.set_data(np.arange(curve.size), curve)
+                line.set_visible(other not in (lr, marked))
+            for line in lines["others"][len(curves):]:
+                line.set_visible(False)
+            handles = [lines["selected"]]
+            lines["selected"].set_data(np.arange(curves[lr].size), curves[lr])
+            lines["selected"].set(color=color, label=f"lr={lr:.3g}" + (" (chosen)" if lr == marked else ""))
+            lines["marked"].set_visible(marked is not None and marked != lr)
+            if lines["marked"].get_visible():
+                lines["marked"].set_data(np.arange(curves[marked].size), curves[marked])
+                lines["marked"].set(color=color, label=f"lr={marked:.3g} (chosen)")
+                handles.append(lines["marked"])
+            greys = [line for line in lines["others"] if line.get_visible()]
+            if greys:
+                greys[0].set_label(f"its other {len(greys)} lrs")
+                handles.append(greys[0])
+            finite = np.flatnonzero(np.isfinite(curves[lr]))
+            diverged = selected["diverged_at"] is not None and finite.size > 0
+            lines["end"].set_data(finite[-1:] if diverged else [], curves[lr][finite[-1:]] if diverged else [])
+            lines["end"].set_color(color)
+            axes.set_title(f"{name}: {split} {metric}")
+            axes.set_xlim(0, max(max(curve.size for curve in curves.values()) - 1, 1))
+            if metric == "loss":
+                self._fit_loss_axis(axes, list(curves.values()))
+            axes.legend(handles=handles, loc="upper right" if metric == "loss" else "lower right",
+                        fontsize="small", framealpha=0.9)
+        chosen = " (chosen)" if lr == marked else ""
+        return [f"{name} lr={lr:.3g}{chosen}: {self._outcome(selected, key, split)}",
+                f"{split} accuracy at the end, for each lr of {name}: "
+                + ", ".join(f"{other:.3g} → {self._final_accuracy(self.results[name, other], key)}"
+                            for other in self.lrs[name])]
+
+    @staticmethod
+    def _fit_loss_axis(axes, curves: list):
+        """From half the lowest loss to at most 10 × the first: an exploding run leaves at the top."""
+        values = np.concatenate(curves)
+        values = values[np.isfinite(values) & (values > 0)]
+        if values.size:
+            ceiling = 10 * np.nanmedian([curve[0] for curve in curves])
+            axes.set_ylim(values.min() / 2, min(2 * values.max(), ceiling))
+
+    @staticmethod
+    def _final_accuracy(history, key: str) -> str:
+        if history["diverged_at"] is not None:
+            return "diverged"
+        return f"{history[f'{key}_accuracy'][-1]:.3f}"
+
+    @staticmethod
+    def _outcome(history, key: str, split: str) -> str:
+        if history["diverged_at"] is not None:
+            return f"diverged at step {history['diverged_at']}"
+        epochs = len(history[f"{key}_loss"]) - 1
+        return (f"after {epochs} epochs, {split} loss {history[f'{key}_loss'][-1]:.3g}, "
+                f"{split} accuracy {history[f'{key}_accuracy'][-1]:.3f}")
+
+
+__all__ += ["CurvesExplorer"]  # appended here, beside the class (lesson 08)

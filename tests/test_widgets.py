@@ -11,14 +11,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib import theory
+from course_lib import schedules, theory
 from course_lib.averages import ema
 from course_lib.optim import SGD, Momentum, Nesterov
 from course_lib.problems import Quadratic
 from course_lib.run import run
-from course_lib.widgets import (BatchSizeExplorer, EMAExplorer, TrajectoryExplorer, stability_limit,
-                                adam_explorer, beta_slider, gd_explorer, lr_slider, momentum_explorer,
-                                rmsprop_explorer)
+from course_lib.widgets import (BatchSizeExplorer, EMAExplorer, ScheduleExplorer, TrajectoryExplorer,
+                                stability_limit, adam_explorer, beta_slider, gd_explorer, lr_slider,
+                                momentum_explorer, rmsprop_explorer)
 
 
 @pytest.fixture(autouse=True)
@@ -171,3 +171,174 @@ def test_thestability_limits_in_the_status_agree_with_theory_and_with_runs(beta)
     assert theory.heavy_ball_stable(0.999 * limits["Momentum"], beta, 10.0)
     assert not theory.heavy_ball_stable(1.001 * limits["Momentum"], beta, 10.0)
     assert stability_limit(SGD(lr=0.1), Quadratic([1.0, 10.0], angle=30)) == pytest.approx(0.2)
+
+
+def test_the_schedule_explorer_redraws_the_schedule_and_its_effect():
+    explorer = ScheduleExplorer()
+    assert explorer.kind.value == "cosine" and explorer.lr.value == 0.1 and explorer.renders == 1
+    lines = explorer._schedule_line, explorer._limit_line, explorer._limit_text, *explorer._drawn_losses.lines
+    schedule_before, (cosine_curve, constant_curve) = explorer._schedule_line.get_ydata().copy(), explorer.curves
+    explorer.kind.value = "step"
+    assert explorer.renders == 2 and explorer.setting.description == "γ, every 125 steps"
+    t = np.arange(explorer.steps)
+    expected = schedules.step_decay(0.1, step_size=125, gamma=0.3)(t)
+    np.testing.assert_array_equal(explorer._schedule_line.get_ydata(), expected)
+    assert not np.array_equal(expected, schedule_before)
+    assert not np.allclose(explorer.curves[0], cosine_curve)
+    np.testing.assert_array_equal(explorer.curves[1], constant_curve)  # the same noise, the same constant lr
+    np.testing.assert_array_equal(explorer._drawn_losses.lines[0].get_ydata(), explorer.curves[0])
+    assert explorer.status.value.startswith("step decay ηₜ = 0.1 · 0.3^⌊t/125⌋: ηₜ from 0.1 (step 0) to 0.0027")
+    assert (explorer._schedule_line, explorer._limit_line, explorer._limit_text, *explorer._drawn_losses.lines) == lines
+    assert [path.losses.shape for path in explorer.paths] == [(501, 20), (501, 20)]
+
+
+def test_the_setting_slider_takes_the_name_and_range_of_each_kind_with_one_redraw_per_move():
+    explorer = ScheduleExplorer()                              # starts with "cosine", not the first kind
+    for kind, (description, low, high, _, value, _) in ScheduleExplorer.SETTINGS.items():
+        renders = explorer.renders
+        explorer.kind.value = kind                             # and resets the setting to the kind's default
+        assert explorer.renders == renders + 1
+        assert explorer.setting.min == low and explorer.setting.max == (high or explorer.steps)
+        assert explorer.setting.disabled == (kind == "constant")
+        assert explorer.setting.value == (value if value is not None else 125)
+    explorer.kind.value = "warm restarts"
+    explorer.setting.value = 100                               # a restart every 100 steps
+    rates = explorer._schedule_line.get_ydata()
+    np.testing.assert_array_equal(np.flatnonzero(np.diff(rates) > 0) + 1, [100, 200, 300, 400])
+
+
+def test_a_decaying_schedule_gets_below_the_noise_floor_where_the_constant_lr_stalls():
+    explorer = ScheduleExplorer()
+    cosine_final, constant_final = (float(np.mean(curve[-explorer.last:])) for curve in explorer.curves)
+    floor = float(explorer._floor_line.get_ydata()[0])
+    assert floor == pytest.approx(sum(0.1 / (2 * (2 - 0.1 * lam)) for lam in (1.0, 10.0)))
+    assert constant_final == pytest.approx(floor, rel=0.3) and cosine_final < floor / 5
+    assert f"its noise floor Σ ησ²/(2(2 − ηλ)) = {floor:.2g}" in explorer.status.value
+    explorer.kind.value = "constant"
+    np.testing.assert_array_equal(explorer.curves[0], explorer.curves[1])
+    assert "= 0.076, 1 × that of the constant lr" in explorer.status.value
+
+
+def test_the_schedule_explorer_shows_a_divergence_without_warnings():
+    explorer = ScheduleExplorer()
+    explorer.kind.value = "constant"
+    explorer.lr.value = explorer.lr.base ** explorer.lr.max          # 1.5 × the limit 2/λmax = 0.2
+    assert "SGD with the constant lr 0.3: diverged at step" in explorer.status.value
+    assert "reached 0.3, above the stability limit 2/λmax = 0.2" in explorer.status.value
+    legend = [text.get_text() for text in explorer.loss_axes.get_legend().get_texts()]
+    assert legend[1].startswith("SGD, constant lr 0.3 — diverged at step")
+    assert not explorer._floor_line.get_visible()
+    explorer.kind.value = "exponential"
+    explorer.setting.value = 0.98                                  # falls below the limit before it blows up
+    assert "SGD with the schedule: mean f − f* over the last 50 steps" in explorer.status.value
+    explorer.lr.value = explorer.lr.base ** explorer.lr.min
+    assert "diverged" not in explorer.status.value and not explorer._limit_text.get_visible()
+
+
+def test_the_warmup_ramps_up_first_and_the_schedule_fills_the_steps_left():
+    explorer = ScheduleExplorer()
+    assert explorer.warmup_steps.disabled
+    explorer.warmup.value = True
+    explorer.warmup_steps.value = 100
+    assert not explorer.warmup_steps.disabled and explorer.renders == 3
+    rates = explorer._schedule_line.get_ydata()
+    assert rates[0] == pytest.approx(0.001) and rates[100] == 0.1 and rates[-1] < 1e-5
+    expected = schedules.warmup(schedules.cosine(0.1, total_steps=400), warmup_steps=100)(np.arange(500))
+    np.testing.assert_array_equal(rates, expected)
+    assert explorer.status.value.startswith("linear warmup over 100 steps, then cosine from 0.1 to 0 over 400 steps")
+    assert explorer.schedule_axes.get_title() == "ηₜ: cosine after a warmup (grey: constant 0.1)"
+
+
+# -- CurvesExplorer (lesson 08) ------------------------------------------------------------------
+
+from course_lib import nn  # noqa: E402  (appended with the lesson 08 explorer)
+from course_lib.widgets import CurvesExplorer  # noqa: E402
+
+
+def stored_run(final_accuracy, epochs=4, diverged_at=None):
+    """A history shaped like nn.train's: losses falling from log 10, accuracies rising to `final_accuracy`."""
+    t = np.arange(epochs + 1)
+    history = {"train_loss": np.log(10) * (1.2 - final_accuracy)**t, "val_loss": np.log(10) * (1.3 - final_accuracy)**t,
+               "train_accuracy": np.linspace(0.1, min(1.0, final_accuracy + 0.02), epochs + 1),
+               "val_accuracy": np.linspace(0.1, final_accuracy, epochs + 1),
+               "batch_loss": np.ones(3 * epochs), "grad_norm": np.ones(3 * epochs), "diverged_at": diverged_at}
+    if diverged_at is not None:  # as nn.train leaves it: the last epoch recorded an overflowed loss
+        history["train_loss"][-1] = history["val_loss"][-1] = np.inf
+    return history
+
+
+def stored_sweep():
+    return {("SGD", 0.01): stored_run(0.80), ("SGD", 0.1): stored_run(0.95), ("SGD", 1.0): stored_run(0.90),
+            ("SGD", 3.0): stored_run(0.20, diverged_at=9),
+            ("Adam", 0.001): stored_run(0.93), ("Adam", 0.01): stored_run(0.96)}
+
+
+def test_the_curves_explorer_starts_at_the_marked_lr_and_redraws_a_stored_run():
+    results = stored_sweep()
+    explorer = CurvesExplorer(results, marked={"SGD": 0.1, "Adam": 0.01})
+    assert explorer.renders == 1 and explorer.lr.value == 0.1
+    assert explorer.status.value.startswith("SGD lr=0.1 (chosen): after 4 epochs, validation loss ")
+    assert "0.01 → 0.800, 0.1 → 0.950, 1 → 0.900, 3 → diverged" in explorer.status.value
+    explorer.lr.value = 1.0
+    assert explorer.renders == 2 and explorer.status.value.startswith("SGD lr=1: after 4 epochs")
+    lines = explorer._lines[explorer.accuracy_axes]
+    np.testing.assert_array_equal(lines["selected"].get_ydata(), results["SGD", 1.0]["val_accuracy"])
+    assert lines["marked"].get_visible() and lines["marked"].get_label() == "lr=0.1 (chosen)"
+    assert sum(line.get_visible() for line in lines["others"]) == 2     # 0.01 and 3 in grey
+    legend = [text.get_text() for text in explorer.accuracy_axes.get_legend().get_texts()]
+    assert legend == ["lr=1", "lr=0.1 (chosen)", "its other 2 lrs"]
+
+
+def test_another_optimizer_brings_its_own_learning_rates_and_one_redraw():
+    explorer = CurvesExplorer(stored_sweep(), marked={"Adam": 0.01})
+    assert explorer.lr.value == 1.0                       # SGD is not marked: the middle of its 4 lrs (index 2)
+    explorer.optimizer.value = "Adam"
+    assert explorer.renders == 2, "switching the optimizer must redraw once, not once per slider change"
+    assert [label for label, _ in explorer.lr.options] == ["0.001", "0.01"] and explorer.lr.value == 0.01
+    assert explorer.status.value.startswith("Adam lr=0.01 (chosen)")
+    assert explorer.loss_axes.get_title() == "Adam: validation loss"
+    explorer.lr.value = 0.001
+    explorer.optimizer.value = "SGD"
+    assert explorer.renders == 4 and explorer.lr.value == 1.0 and explorer.status.value.startswith("SGD lr=1:")
+
+
+def test_a_diverged_run_is_reported_and_drawn_up_to_its_last_finite_point_without_warnings():
+    explorer = CurvesExplorer(stored_sweep())
+    explorer.lr.value = 3.0
+    assert explorer.status.value.startswith("SGD lr=3: diverged at step 9")
+    loss = explorer._lines[explorer.loss_axes]
+    assert np.isnan(loss["selected"].get_ydata()[-1])
+    assert list(loss["end"].get_xdata()) == [3]                           # ✕ at epoch 3, the last finite loss
+    low, high = explorer.loss_axes.get_ylim()
+    assert np.isfinite(high) and high <= 10 * np.log(10)
+
+
+def test_the_split_toggle_switches_to_the_training_curves():
+    results = stored_sweep()
+    explorer = CurvesExplorer(results, marked={"SGD": 0.1})
+    explorer.split.value = "train"
+    assert "train loss" in explorer.status.value and explorer.accuracy_axes.get_title() == "SGD: train accuracy"
+    np.testing.assert_array_equal(explorer._lines[explorer.loss_axes]["selected"].get_ydata(),
+                                  results["SGD", 0.1]["train_loss"])
+
+
+def test_the_curves_explorer_draws_real_training_histories():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 5)), rng.integers(0, 3, 60)
+    results = {}
+    for lr in (0.01, 0.1):
+        run_rng = np.random.default_rng(1)
+        _, results["SGD", lr] = nn.train(nn.init_mlp([5, 4, 3], run_rng), SGD(lr=lr), X, y, epochs=2, batch_size=20,
+                                         rng=run_rng, X_val=X[:10], y_val=y[:10])
+    explorer = CurvesExplorer(results, marked={"SGD": 0.1})
+    assert explorer.status.value.startswith("SGD lr=0.1 (chosen): after 2 epochs, validation loss")
+
+
+def test_the_curves_explorer_refuses_runs_it_cannot_draw():
+    history = stored_run(0.9)
+    with pytest.raises(ValueError, match="lacks validation curves"):
+        CurvesExplorer({("SGD", 0.1): {**history, "val_loss": np.array([])}})
+    with pytest.raises(ValueError, match="pair"):
+        CurvesExplorer({"SGD": history})
+    with pytest.raises(ValueError, match="marked lr 0.5 of SGD is not among its stored runs"):
+        CurvesExplorer({("SGD", 0.1): history}, marked={"SGD": 0.5})
