@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -48,14 +48,19 @@ from .averages import ema as _ema
 from .averages import ema_weights
 from .data import LinearRegression, linear_data, mean_squared_error_gradient
 from .data import minibatches as _minibatches
-from .optim import SGD
-from .problems import Quadratic
+from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
+from .problems import Quadratic, Rosenbrock
 
 __all__ = ["Case", "Mistake", "Batches", "compare", "fail", "checker", "CHECKERS",
            "check_gd_step", "check_gradient_descent", "check_lr_limit_and_best",
            "check_minibatches", "check_minibatch_gradient", "check_sgd_epoch",
            "check_ema", "check_effective_window", "check_weight_of_newest", "check_ema_bias_corrected",
-           "check_smooth_losses"]
+           "check_smooth_losses",
+           "check_momentum_step", "check_momentum_step_ema", "check_sum_form_lr", "check_nesterov_step",
+           "check_momentum_lr_limit", "check_polyak_best",
+           "check_adagrad_step", "check_rmsprop_step", "check_adadelta_step", "check_adagrad_step_sizes",
+           "check_adadelta_first_step",
+           "check_adam_step", "check_train_adam", "check_adamw_step", "check_adam_l2_step"]
 
 RTOL, ATOL = 1e-6, 1e-10  # agreement up to round-off, whatever order the learner adds things in
 SHOWN = 12                # arrays up to this size are shown whole in the messages, larger ones cut
@@ -886,3 +891,921 @@ def check_smooth_losses(smooth_losses) -> None:
     compare("smooth_losses", smooth_losses, _smooth_losses, cases, mistakes,
             hint="walk through the losses in training order with one step counter t (1, 2, 3, … across epochs): "
                  "a = β·a + (1 − β)·loss, smoothed = a / (1 − β^t).")
+
+
+# -- shared by exercises 04-06: one update of a course_lib optimizer ------------------------------
+
+def _one_update(optimizer, theta, g, t=1, **state):
+    """(θ, *its state arrays) after update number t of `optimizer`, from the state given by name."""
+    new_theta, new_state = optimizer.update(theta, g, {"t": t - 1, **state})
+    return (new_theta, *(new_state[slot] for slot in optimizer.slots))
+
+
+def _k_runs(rng, shape=(3, 2), positive=False):
+    """A random (K, d) array for the K-runs case; positive for a running average of g²."""
+    values = rng.standard_normal(shape).round(3)
+    return np.abs(values) + 0.1 if positive else values
+
+
+# -- exercise 04: momentum ----------------------------------------------------------------------
+
+def _momentum_cases(first_step_hint: str) -> list:
+    rng = np.random.default_rng(6)
+    return [
+        Case("a 2-D step", {"theta": np.array([1.0, -2.0]), "g": np.array([0.5, -3.0]),
+                            "m": np.array([0.2, 1.0]), "lr": 0.1, "beta": 0.9}),
+        Case("the first step, m = 0", {"theta": np.array([1.0, -2.0]), "g": np.array([0.5, -3.0]),
+                                        "m": np.zeros(2), "lr": 0.1, "beta": 0.9}, hint=first_step_hint),
+        Case("β = 0", {"theta": np.array([0.3, 0.7]), "g": np.array([-1.0, 2.0]), "m": np.array([5.0, 5.0]),
+                       "lr": 0.05, "beta": 0.0},
+             hint="with β = 0 nothing of the old m is kept: m = g, and the step is plain gradient descent."),
+        Case("a zero gradient", {"theta": np.array([0.3, 0.7]), "g": np.zeros(2), "m": np.array([1.0, -2.0]),
+                                 "lr": 0.1, "beta": 0.8},
+             hint="with g = 0 the ball keeps rolling: m shrinks to β·m and θ still moves by η·β·m."),
+        Case("K = 3 runs, shape (3, 2)",
+             {"theta": _k_runs(rng), "g": _k_runs(rng), "m": _k_runs(rng),
+              "lr": np.array([[0.1], [0.01], [0.5]]), "beta": np.array([[0.9], [0.5], [0.0]])},
+             hint="row k is its own run with its own lr[k] and beta[k]; written with numpy arithmetic, "
+                  "the two lines broadcast (3, 1) against (3, 2) by themselves."),
+    ]
+
+
+def _momentum_step(theta, g, m, lr, beta):
+    """The reference: one update of course_lib's Momentum (the sum form)."""
+    return _one_update(Momentum(lr=lr, beta=beta), theta, g, m=m)
+
+
+def _momentum_step_ema(theta, g, m, lr, beta):
+    """The reference: one update of course_lib's Momentum(ema=True)."""
+    return _one_update(Momentum(lr=lr, beta=beta, ema=True), theta, g, m=m)
+
+
+def _nesterov_step(theta, g, m, lr, beta):
+    """The reference: one update of course_lib's Nesterov (the frameworks' form)."""
+    return _one_update(Nesterov(lr=lr, beta=beta), theta, g, m=m)
+
+
+def _momentum_variant(keep, add, step="new"):
+    """A momentum step with m ← keep·m + add·g, and θ − η·(what `step` names)."""
+    def answer(theta, g, m, lr, beta):
+        new_m = keep(beta) * m + add(beta) * g
+        direction = {"new": new_m, "old": m, "nesterov": g + beta * new_m, "nesterov without β": g + new_m,
+                     "nesterov, ema": (1 - beta) * g + beta * new_m}[step]
+        return theta - lr * direction, new_m
+    return answer
+
+
+_SUM, _EMA = (lambda beta: beta, lambda beta: 1.0), (lambda beta: beta, lambda beta: 1 - beta)
+_EMA_SWAPPED = (lambda beta: 1 - beta, lambda beta: beta)
+
+
+@checker
+def check_momentum_step(momentum_step) -> None:
+    """momentum_step(theta, g, m, lr, beta) = (θ − η m', m') with m' = β m + g (the sum form, PyTorch's)."""
+    __tracebackhide__ = True
+    cases = _momentum_cases("from m = 0 the first step is a plain gradient step: m = g, θ − η g.")
+    mistakes = [
+        Mistake("this is the EMA form, m ← βm + (1 − β)g (task 2). Here m is the plain sum, m ← βm + g, as in "
+                "PyTorch's SGD(momentum=β): with the same lr the EMA form's steps are (1 − β) times shorter.",
+                _momentum_variant(*_EMA)),
+        Mistake("β and 1 − β are mixed up, and it is the sum form here: m ← βm + g keeps the fraction β of the "
+                "old m and adds g whole.", _momentum_variant(*_EMA_SWAPPED)),
+        Mistake("β and 1 − β are mixed up: m ← βm + g keeps the fraction β of the old m, not 1 − β.",
+                _momentum_variant(lambda beta: 1 - beta, lambda beta: 1.0)),
+        Mistake("you updated θ with the old m: the order of the two lines matters. First m ← βm + g, then "
+                "θ ← θ − η·m with the new m (from m = 0 the first step must move θ by η·g).",
+                _momentum_variant(*_SUM, step="old")),
+        Mistake("this is Nesterov's step, θ − η(g + βm) (task 3). The heavy ball steps along m itself: θ − η·m.",
+                _momentum_variant(*_SUM, step="nesterov")),
+        Mistake("return the new m too, (θ − η·m', m') with m' = βm + g: the next step needs it.",
+                lambda theta, g, m, lr, beta: (theta - lr * (beta * m + g), m)),
+        Mistake("you stepped uphill: θ − η·m, not θ + η·m.",
+                lambda theta, g, m, lr, beta: (theta + lr * (beta * m + g), beta * m + g)),
+        Mistake("the learning rate is missing: θ − η·m.",
+                lambda theta, g, m, lr, beta: (theta - (beta * m + g), beta * m + g)),
+        Mistake("return (theta, m) in this order.",
+                lambda theta, g, m, lr, beta: (beta * m + g, theta - lr * (beta * m + g))),
+    ]
+    compare("momentum_step", momentum_step, _momentum_step, cases, mistakes,
+            hint="m' = β·m + g, then θ' = θ − η·m'; return (θ', m').")
+
+
+@checker
+def check_momentum_step_ema(momentum_step_ema) -> None:
+    """momentum_step_ema(theta, g, m, lr, beta) = (θ − η m', m') with m' = β m + (1 − β) g (the EMA form)."""
+    __tracebackhide__ = True
+    cases = _momentum_cases("from m = 0 the first EMA is m = (1 − β)·g, so the first step is η(1 − β)·g: "
+                            "short, the start-up bias of lesson 03.")
+    mistakes = [
+        Mistake("this is the sum form, m ← βm + g (task 1). The EMA form weighs the new gradient by 1 − β: "
+                "m ← βm + (1 − β)g.", _momentum_variant(*_SUM)),
+        Mistake("β and 1 − β are swapped: m ← βm + (1 − β)g keeps the fraction β of the old m.",
+                _momentum_variant(*_EMA_SWAPPED)),
+        Mistake("you updated θ with the old m: first m ← βm + (1 − β)g, then θ ← θ − η·m with the new m.",
+                _momentum_variant(*_EMA, step="old")),
+        Mistake("no correction here (this is momentum as the deeplearning.ai course writes it): the step is "
+                "θ − η·m with m = βm + (1 − β)g, not along m/(1 − β).",
+                lambda theta, g, m, lr, beta: (theta - lr * (beta * m + (1 - beta) * g) / (1 - beta),
+                                               beta * m + (1 - beta) * g)),
+        Mistake("you stepped uphill: θ − η·m, not θ + η·m.",
+                lambda theta, g, m, lr, beta: (theta + lr * (beta * m + (1 - beta) * g), beta * m + (1 - beta) * g)),
+        Mistake("return (theta, m) in this order.",
+                lambda theta, g, m, lr, beta: (beta * m + (1 - beta) * g, theta - lr * (beta * m + (1 - beta) * g))),
+    ]
+    compare("momentum_step_ema", momentum_step_ema, _momentum_step_ema, cases, mistakes,
+            hint="m' = β·m + (1 − β)·g, then θ' = θ − η·m'; return (θ', m').")
+
+
+_FORMS_PROBLEM = Quadratic([1.0, 10.0])
+_FORMS_STEPS = 30
+
+
+def _forms_paths(ema_lr, beta, sum_lr):
+    """θ₀ … θ₃₀ of the EMA form with ema_lr and of the sum form with sum_lr, on ½(θ₁² + 10·θ₂²)."""
+    paths = []
+    for optimizer in (Momentum(lr=ema_lr, beta=beta, ema=True), Momentum(lr=sum_lr, beta=beta)):
+        theta, state = _FORMS_PROBLEM.start, optimizer.init(_FORMS_PROBLEM.start)
+        path = [theta]
+        with np.errstate(all="ignore"):
+            for _ in range(_FORMS_STEPS):
+                theta, state = optimizer.update(theta, _FORMS_PROBLEM.grad(theta), state)
+                path.append(theta)
+        paths.append(np.array(path))
+    return paths
+
+
+def _forms_line(ema_lr, beta, sum_lr) -> str:
+    """What the learner's lr does on a run: where the two forms' paths part."""
+    if np.ndim(beta) or _as_array(sum_lr) is None or np.ndim(sum_lr) or not 0 <= float(sum_lr) < 1e6:
+        return ""
+    ema_path, sum_path = _forms_paths(ema_lr, beta, float(sum_lr))
+    apart = ~np.all(np.isclose(sum_path, ema_path, rtol=RTOL, atol=ATOL), axis=-1)
+    if not apart.any():
+        return ""
+    step = int(np.argmax(apart))
+    return (f"on a run ({_FORMS_STEPS} steps on f = ½(θ₁² + 10·θ₂²) from {_show(_FORMS_PROBLEM.start)}) the EMA "
+            f"form with lr = {ema_lr:g} and the sum form with your lr part at step {step}: "
+            f"{_show(ema_path[step])} vs {_show(sum_path[step])}; after {_FORMS_STEPS} steps "
+            f"{_show(ema_path[-1])} vs {_show(sum_path[-1])}")
+
+
+@checker
+def check_sum_form_lr(sum_form_lr) -> None:
+    """sum_form_lr(ema_lr, beta) = ema_lr·(1 − β): the sum form's lr that takes the EMA form's steps.
+
+    Besides the value, each case with one β runs both forms for 30 steps (the EMA form with ema_lr, the
+    sum form with the learner's lr) and asks for the same path; a failure says where the paths part.
+    """
+    __tracebackhide__ = True
+    name = "sum_form_lr"
+    cases = [
+        Case("lr = 0.1, β = 0.9", {"ema_lr": 0.1, "beta": 0.9}),
+        Case("β = 0.99", {"ema_lr": 0.5, "beta": 0.99}),
+        Case("β = 0", {"ema_lr": 0.02, "beta": 0.0},
+             hint="with β = 0 both forms are plain gradient descent, with the same lr."),
+        Case("lr = 0.3, β = 0.8", {"ema_lr": 0.3, "beta": 0.8}),
+        Case("β an array", {"ema_lr": 0.1, "beta": np.array([0.0, 0.5, 0.9, 0.99])},
+             hint="use numpy arithmetic (lr * (1 - beta)), which works for arrays too."),
+    ]
+    mistakes = [
+        Mistake("the other way round: the sum form's m is 1/(1 − β) times the EMA's, so its lr must be "
+                "(1 − β) times smaller, lr·(1 − β), not lr/(1 − β).",
+                lambda ema_lr, beta: ema_lr / (1 - np.asarray(beta))),
+        Mistake("the factor is 1 − β, not β: the EMA's m is (1 − β) times the sum form's m.",
+                lambda ema_lr, beta: ema_lr * np.asarray(beta)),
+        Mistake("the same lr in both forms is not the same method: the sum form's steps are 1/(1 − β) times "
+                "longer (ten times at β = 0.9), so its lr must be (1 − β) times smaller.",
+                lambda ema_lr, beta: ema_lr + 0 * np.asarray(beta)),
+    ]
+    for number, case in enumerate(cases, start=1):
+        where = f"case {number} of {len(cases)}, {case.label}"
+        got = _call(name, sum_form_lr, case.args, where)
+        expected = case.args["ema_lr"] * (1 - case.args["beta"])
+        on_runs = _forms_line(case.args["ema_lr"], case.args["beta"], got) if _as_array(got) is not None else ""
+        if _same(got, expected) and not on_runs:
+            continue
+        mistake = _diagnose(sum_form_lr, cases, mistakes, case, got)
+        lines = [f"your call: {_call_text(name, case.args)}", f"expected:  {_show(expected)}",
+                 f"got:       {_show(got)}", *_differences(got, expected), *([on_runs] if on_runs else [])]
+        fail(name, where, lines, mistake.hint if mistake else case.hint or
+             "the EMA form's m is (1 − β) times the sum form's m, so the sum form needs lr·(1 − β).")
+    _success(name, cases)
+
+
+@checker
+def check_nesterov_step(nesterov_step) -> None:
+    """nesterov_step(theta, g, m, lr, beta) = (θ − η(g + β m'), m') with m' = β m + g (PyTorch's form)."""
+    __tracebackhide__ = True
+    cases = _momentum_cases("from m = 0: m = g and the first step is η(g + β·g) = η(1 + β)·g, longer than "
+                            "the heavy ball's η·g.")
+
+    def velocity_form(theta, g, m, lr, beta):  # the look-ahead form's v ← βv − ηg, with m taken for v
+        v = beta * m - lr * g
+        return theta + v, v
+
+    def velocity_form_shifted(theta, g, m, lr, beta):
+        v = beta * m - lr * g
+        return theta - lr * g + beta * v, v
+
+    mistakes = [
+        Mistake("the look-ahead is g + β·m, with β: you stepped along g + m.",
+                _momentum_variant(*_SUM, step="nesterov without β")),
+        Mistake("this is the heavy ball's step, θ − η·m (or θ − η(g + β·m) with the old m, which is the same): "
+                "Nesterov without its look-ahead. The g you are given is already taken at the look-ahead point "
+                "(the frameworks shift the variable, x = θ + βv), so the look-ahead enters the step itself: "
+                "first m ← βm + g, then θ − η(g + β·m) with the new m.", _momentum_variant(*_SUM, step="new")),
+        Mistake("your θ is right, but the m you return is the look-ahead form's velocity v ← βv − ηg. In the "
+                "frameworks' form m is the plain sum of gradients, m ← βm + g (no η, no minus sign).",
+                velocity_form_shifted),
+        Mistake("this is the look-ahead form v ← βv − ηg, θ ← θ + v with the gradient taken at θ, not at the "
+                "look-ahead point θ + βv: that is the heavy ball. In the frameworks' form the given g is at the "
+                "look-ahead point already: m ← βm + g, θ ← θ − η(g + β·m).", velocity_form),
+        Mistake("here m is the plain sum, m ← βm + g, as in PyTorch's SGD(nesterov=True), not the EMA "
+                "m ← βm + (1 − β)g.", _momentum_variant(*_EMA, step="nesterov")),
+        Mistake("here m is the plain sum, m ← βm + g, as in PyTorch's SGD(nesterov=True), not the EMA "
+                "m ← βm + (1 − β)g.", _momentum_variant(*_EMA, step="nesterov, ema")),
+        Mistake("you stepped uphill: θ − η(g + β·m), not θ + η(…).",
+                lambda theta, g, m, lr, beta: (theta + lr * (g + beta * (beta * m + g)), beta * m + g)),
+        Mistake("return (theta, m) in this order.",
+                lambda theta, g, m, lr, beta: (beta * m + g, theta - lr * (g + beta * (beta * m + g)))),
+    ]
+    compare("nesterov_step", nesterov_step, _nesterov_step, cases, mistakes,
+            hint="m' = β·m + g, then θ' = θ − η·(g + β·m'); return (θ', m').")
+
+
+@checker
+def check_momentum_lr_limit(momentum_lr_limit) -> None:
+    """momentum_lr_limit(beta, lambda_max) = 2(1 + β)/λmax: the heavy ball's stability limit on a quadratic."""
+    __tracebackhide__ = True
+    cases = [
+        Case("β = 0.5, λmax = 100", {"beta": 0.5, "lambda_max": 100.0}),
+        Case("β = 0.9, λmax = 100", {"beta": 0.9, "lambda_max": 100.0}),
+        Case("β = 0: plain GD", {"beta": 0.0, "lambda_max": 10.0},
+             hint="with β = 0 the heavy ball is gradient descent, whose limit is 2/λmax."),
+        Case("β an array", {"beta": np.array([0.0, 0.5, 0.9, 0.99]), "lambda_max": 4.0},
+             hint="use numpy arithmetic (2 * (1 + beta) / lambda_max), which works for arrays too."),
+    ]
+
+    def limit(formula):
+        return lambda beta, lambda_max: formula(np.asarray(beta, dtype=float), lambda_max)
+
+    mistakes = [
+        Mistake("did you forget the 1 + β? 2/λmax is plain gradient descent's limit (β = 0); momentum widens "
+                "it: η·λmax < 2(1 + β).", limit(lambda beta, lam: 2 / lam + 0 * beta)),
+        Mistake("it is 1 + β, not 1 − β: momentum widens the stable range, η·λmax < 2(1 + β).",
+                limit(lambda beta, lam: 2 * (1 - beta) / lam)),
+        Mistake("the limit is 2(1 + β)/λmax: did you forget the 2?", limit(lambda beta, lam: (1 + beta) / lam)),
+        Mistake("that is the EMA form's limit, 2(1 + β)/((1 − β)λmax): its lr is in other units. Here the sum "
+                "form's, 2(1 + β)/λmax.", limit(lambda beta, lam: 2 * (1 + beta) / ((1 - beta) * lam))),
+        Mistake("that is Nesterov's limit, 2(1 + β)/((1 + 2β)λmax); the heavy ball's is 2(1 + β)/λmax.",
+                limit(lambda beta, lam: 2 * (1 + beta) / ((1 + 2 * beta) * lam))),
+        Mistake("(1 + β) goes in the numerator: η·λmax < 2(1 + β), so η < 2(1 + β)/λmax.",
+                limit(lambda beta, lam: 2 / ((1 + beta) * lam))),
+    ]
+    compare("momentum_lr_limit", momentum_lr_limit,
+            lambda beta, lambda_max: theory.heavy_ball_lr_limit(beta, lambda_max), cases, mistakes,
+            hint="the roots of z² − (1 + β − ηλ)z + β stay inside the unit circle for η·λmax < 2(1 + β).")
+
+
+@checker
+def check_polyak_best(polyak_best) -> None:
+    """polyak_best(lambda_min, lambda_max) = (4/(√L + √μ)², ((√κ − 1)/(√κ + 1))²), κ = L/μ: Polyak's heavy ball."""
+    __tracebackhide__ = True
+    cases = [
+        Case("λmin = 1, λmax = 100", {"lambda_min": 1.0, "lambda_max": 100.0}),
+        Case("λmin = 1, λmax = 400", {"lambda_min": 1.0, "lambda_max": 400.0}),
+        Case("λmin = 0.5, λmax = 8", {"lambda_min": 0.5, "lambda_max": 8.0}),
+        Case("λmin = λmax", {"lambda_min": 2.0, "lambda_max": 2.0},
+             hint="with κ = 1 no momentum is needed, β = 0, and η = 4/(2√λ)² = 1/λ lands on the minimum in "
+                  "one step."),
+    ]
+
+    def settings(lr, beta):
+        def answer(lambda_min, lambda_max):
+            kappa = lambda_max / lambda_min
+            return lr(lambda_min, lambda_max), beta(kappa)
+        return answer
+
+    polyak_lr = lambda mu, L: 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
+    rate = lambda kappa: (np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)
+    mistakes = [
+        Mistake("β is the square of the rate: √β = (√κ − 1)/(√κ + 1), so β = ((√κ − 1)/(√κ + 1))². "
+                "You returned the rate r = √β itself.", settings(polyak_lr, rate)),
+        Mistake("use √κ, not κ: β = ((√κ − 1)/(√κ + 1))², with κ = λmax/λmin.",
+                settings(polyak_lr, lambda kappa: ((kappa - 1) / (kappa + 1)) ** 2)),
+        Mistake("(κ − 1)/(κ + 1) is gradient descent's rate; Polyak's β = ((√κ − 1)/(√κ + 1))².",
+                settings(polyak_lr, lambda kappa: (kappa - 1) / (kappa + 1))),
+        Mistake("(√L + √μ)² is not L + μ (it has the cross term 2√(Lμ)): η = 4/(√L + √μ)².",
+                settings(lambda mu, L: 4 / (L + mu), lambda kappa: rate(kappa) ** 2)),
+        Mistake("2/(λmin + λmax) is gradient descent's best step; the heavy ball's is η = 4/(√L + √μ)².",
+                settings(lambda mu, L: 2 / (L + mu), lambda kappa: rate(kappa) ** 2)),
+        Mistake("η = 4/(√L + √μ)²: did you forget to square the denominator?",
+                settings(lambda mu, L: 4 / (np.sqrt(L) + np.sqrt(mu)), lambda kappa: rate(kappa) ** 2)),
+        Mistake("those are Nesterov's best settings, η = 1/L and β = (√κ − 1)/(√κ + 1); the heavy ball's are "
+                "η = 4/(√L + √μ)², β = ((√κ − 1)/(√κ + 1))².", settings(lambda mu, L: 1 / L, rate)),
+        Mistake("return the two in the order (lr, beta).",
+                lambda lambda_min, lambda_max: settings(polyak_lr, lambda kappa: rate(kappa) ** 2)(
+                    lambda_min, lambda_max)[::-1]),
+    ]
+
+    def best(lambda_min, lambda_max):
+        settings_ = theory.heavy_ball_best(lambda_min, lambda_max)
+        return settings_.lr, settings_.beta
+
+    compare("polyak_best", polyak_best, best, cases, mistakes,
+            hint="with κ = λmax/λmin: η = 4/(√λmax + √λmin)² and β = ((√κ − 1)/(√κ + 1))².")
+
+
+# -- exercise 05: AdaGrad, RMSprop, AdaDelta ----------------------------------------------------
+
+def _adagrad_step(theta, g, s, lr, eps):
+    """The reference: one update of course_lib's AdaGrad."""
+    return _one_update(AdaGrad(lr=lr, eps=eps), theta, g, s=s)
+
+
+def _rmsprop_step(theta, g, v, lr, beta, eps):
+    """The reference: one update of course_lib's RMSprop."""
+    return _one_update(RMSprop(lr=lr, beta=beta, eps=eps), theta, g, v=v)
+
+
+def _adadelta_step(theta, g, v, u, beta, eps):
+    """The reference: one update of course_lib's AdaDelta, with η = 1 (the paper's, PyTorch's default)."""
+    return _one_update(AdaDelta(lr=1.0, beta=beta, eps=eps), theta, g, v=v, u=u)
+
+
+def _divided(accumulate, denominator="outside", old=False):
+    """An AdaGrad/RMSprop-like step: a ← accumulate(a, g, β), θ − η g / denominator(a)."""
+    denominators = {
+        "outside": lambda a, eps: np.sqrt(a) + eps,
+        "inside": lambda a, eps: np.sqrt(a + eps),
+        "no eps": lambda a, eps: np.sqrt(a),
+        "no root": lambda a, eps: a + eps,
+        "global": lambda a, eps: np.sqrt(np.sum(a)) + eps,
+    }
+
+    def step(theta, g, a, lr, beta, eps):
+        new_a = accumulate(a, g, beta)
+        return theta - lr * g / denominators[denominator](a if old else new_a, eps), new_a
+    return step
+
+
+def _adagrad_mistake(accumulate, denominator="outside", old=False):
+    step = _divided(lambda s, g, beta: accumulate(s, g), denominator, old)
+    return lambda theta, g, s, lr, eps: step(theta, g, s, lr, None, eps)
+
+
+_EPS_INSIDE = ("ε goes outside the square root here, as in PyTorch: g/(√{a} + ε), not g/√({a} + ε). (Keras and "
+               "optax put it inside; the same ε then acts like √ε outside, lesson 05.)")
+_EPS_MISSING = ("add ε to the denominator, g/(√{a} + ε): where g = 0 from {a} = 0 the step is otherwise 0/0 = NaN.")
+_NO_ROOT = "divide by the square root of {a}: g/(√{a} + ε). Without the root the step depends on the size of g."
+_GLOBAL = ("{name} works coordinate by coordinate: {a} holds one number per coordinate ({a} is updated with g**2, "
+           "element-wise) and each coordinate is divided by its own √{a}. You divided by the norm of the whole "
+           "gradient (np.sum, np.linalg.norm), which gives every coordinate the same step size.")
+_SQUARES = ("the accumulator adds squares, g**2 element by element, not g: {a} measures the size of the "
+            "gradients, whatever their sign.")
+
+
+def _adaptive_cases(state: str, extra: dict) -> list:
+    """The cases of AdaGrad's and RMSprop's steps; `extra` holds the other hyper-parameters by case."""
+    rng = np.random.default_rng(7)
+    return [
+        Case("a 2-D step", {"theta": np.array([1.0, -2.0]), "g": np.array([0.5, -3.0]), state: np.array([1.0, 4.0]),
+                            "lr": 0.1, **extra["ordinary"]}),
+        Case(f"the first step, {state} = 0", {"theta": np.array([1.5, -2.0]), "g": np.array([2.0, -300.0]),
+                                             state: np.zeros(2), "lr": 0.1, **extra["first"]},
+             hint=extra["first hint"]),
+        Case(f"a zero gradient from {state} = 0", {"theta": np.array([0.5, 0.5]), "g": np.array([0.0, 2.0]),
+                                                  state: np.zeros(2), "lr": 0.1, **extra["ordinary"]},
+             hint=f"where g = 0 and {state} = 0 the step is 0/(0 + ε) = 0: that coordinate must not move "
+                  "(ε is what keeps this from 0/0)."),
+        Case("a tiny gradient, where ε matters", {"theta": np.array([1.0, 1.0]), "g": np.array([1e-4, -3e-4]),
+                                                  state: np.array([1e-8, 0.0]), "lr": 0.01, **extra["tiny"]}),
+        Case("K = 3 runs, shape (3, 2)", {"theta": _k_runs(rng), "g": _k_runs(rng), state: _k_runs(rng, positive=True),
+                                          "lr": np.array([[0.1], [0.01], [1.0]]), **extra["runs"]},
+             hint="row k is its own run with its own hyper-parameters; numpy's element-wise arithmetic "
+                  "broadcasts (3, 1) against (3, 2) by itself."),
+    ]
+
+
+@checker
+def check_adagrad_step(adagrad_step) -> None:
+    """adagrad_step(theta, g, s, lr, eps) = (θ − η g/(√s' + ε), s') with s' = s + g², element-wise."""
+    __tracebackhide__ = True
+    cases = _adaptive_cases("s", {
+        "ordinary": {"eps": 1e-10}, "first": {"eps": 1e-10}, "tiny": {"eps": 1e-8}, "runs": {"eps": 1e-10},
+        "first hint": "from s = 0: s = g², so the first step is η·g/(|g| + ε), η·sign(g) in every coordinate "
+                      "whatever the size of g."})
+    sums = lambda s, g: s + g**2
+    averaged = ("AdaGrad sums, s ← s + g²: every past g² keeps its full weight, which is why its steps decay like "
+                "η/√t. An average forgets (that is RMSprop, task 2).")
+    mistakes = [
+        Mistake(_EPS_INSIDE.format(a="s"), _adagrad_mistake(sums, "inside")),
+        Mistake(_EPS_MISSING.format(a="s"), _adagrad_mistake(sums, "no eps")),
+        Mistake(_NO_ROOT.format(a="s"), _adagrad_mistake(sums, "no root")),
+        Mistake(_SQUARES.format(a="s"), _adagrad_mistake(lambda s, g: s + g)),
+        Mistake(_SQUARES.format(a="s"), _adagrad_mistake(lambda s, g: s + np.abs(g))),
+        Mistake(averaged, _adagrad_mistake(lambda s, g: (s + g**2) / 2)),
+        Mistake(averaged, _adagrad_mistake(lambda s, g: 0.9 * s + 0.1 * g**2)),
+        Mistake(averaged, _adagrad_mistake(lambda s, g: 0.99 * s + 0.01 * g**2)),
+        Mistake(_GLOBAL.format(name="AdaGrad", a="s"), _adagrad_mistake(lambda s, g: s + np.sum(g**2))),
+        Mistake(_GLOBAL.format(name="AdaGrad", a="s"), _adagrad_mistake(sums, "global")),
+        Mistake("update s first and use the new s in the step: from s = 0 the old s would divide g by ε alone.",
+                _adagrad_mistake(sums, old=True)),
+        Mistake("you stepped uphill: θ − η·g/(√s + ε), not θ + ….",
+                lambda theta, g, s, lr, eps: (theta + lr * g / (np.sqrt(s + g**2) + eps), s + g**2)),
+        Mistake("return the new s too, (θ', s') with s' = s + g²: the next step needs it.",
+                lambda theta, g, s, lr, eps: (theta - lr * g / (np.sqrt(s + g**2) + eps), s)),
+        Mistake("return (theta, s) in this order.",
+                lambda theta, g, s, lr, eps: (s + g**2, theta - lr * g / (np.sqrt(s + g**2) + eps))),
+    ]
+    compare("adagrad_step", adagrad_step, _adagrad_step, cases, mistakes,
+            hint="s' = s + g² (element-wise), then θ' = θ − η·g/(√s' + ε); return (θ', s').")
+
+
+@checker
+def check_rmsprop_step(rmsprop_step) -> None:
+    """rmsprop_step(theta, g, v, lr, beta, eps) = (θ − η g/(√v' + ε), v') with v' = β v + (1 − β) g²."""
+    __tracebackhide__ = True
+    cases = _adaptive_cases("v", {
+        "ordinary": {"beta": 0.9, "eps": 1e-8}, "first": {"beta": 0.99, "eps": 1e-8},
+        "tiny": {"beta": 0.9, "eps": 1e-8}, "runs": {"beta": np.array([[0.9], [0.99], [0.0]]), "eps": 1e-8},
+        "first hint": "RMSprop has no bias correction: from v = 0, v = (1 − β)g², so the first step is "
+                      "η/√(1 − β) per coordinate (10η for β = 0.99)."})
+    ema = lambda v, g, beta: beta * v + (1 - beta) * g**2
+    mistakes = [
+        Mistake("did you forget (1 − β)? The new g² enters with the weight 1 − β: v ← βv + (1 − β)g².",
+                _divided(lambda v, g, beta: beta * v + g**2)),
+        Mistake("β and 1 − β are swapped: v ← βv + (1 − β)g² keeps the fraction β of the old v.",
+                _divided(lambda v, g, beta: (1 - beta) * v + beta * g**2)),
+        Mistake(_EPS_INSIDE.format(a="v"), _divided(ema, "inside")),
+        Mistake(_EPS_MISSING.format(a="v"), _divided(ema, "no eps")),
+        Mistake(_NO_ROOT.format(a="v"), _divided(ema, "no root")),
+        Mistake(_SQUARES.format(a="v") + " RMSprop averages g², not g: it is not momentum.",
+                _divided(lambda v, g, beta: beta * v + (1 - beta) * g)),
+        Mistake(_SQUARES.format(a="v"), _divided(lambda v, g, beta: beta * v + (1 - beta) * np.abs(g))),
+        Mistake("this is AdaGrad's sum, v ← v + g². RMSprop takes the moving average v ← βv + (1 − β)g², which "
+                "forgets old gradients.", _divided(lambda v, g, beta: v + g**2)),
+        Mistake(_GLOBAL.format(name="RMSprop", a="v"),
+                _divided(lambda v, g, beta: beta * v + (1 - beta) * np.sum(g**2))),
+        Mistake(_GLOBAL.format(name="RMSprop", a="v"), _divided(ema, "global")),
+        Mistake("update v first and use the new v in the step: from v = 0 the old v would divide g by ε alone.",
+                _divided(ema, old=True)),
+        Mistake("you stepped uphill: θ − η·g/(√v + ε), not θ + ….",
+                lambda theta, g, v, lr, beta, eps: (2 * theta - _rmsprop_step(theta, g, v, lr, beta, eps)[0],
+                                                    ema(v, g, beta))),
+        Mistake("return the new v too, (θ', v') with v' = βv + (1 − β)g²: the next step needs it.",
+                lambda theta, g, v, lr, beta, eps: (_rmsprop_step(theta, g, v, lr, beta, eps)[0], v)),
+        Mistake("return (theta, v) in this order.",
+                lambda theta, g, v, lr, beta, eps: _rmsprop_step(theta, g, v, lr, beta, eps)[::-1]),
+    ]
+    compare("rmsprop_step", rmsprop_step, _rmsprop_step, cases, mistakes,
+            hint="v' = β·v + (1 − β)·g² (element-wise), then θ' = θ − η·g/(√v' + ε); return (θ', v').")
+
+
+def _adadelta_variant(*, keep_v=lambda beta: beta, add_v=lambda beta: 1 - beta, add_u=lambda beta: 1 - beta,
+                      eps_outside=False, old_v=False, u_of_g=False, inverted=False, sign=-1.0):
+    def step(theta, g, v, u, beta, eps):
+        new_v = keep_v(beta) * v + add_v(beta) * g**2
+        used_v = v if old_v else new_v
+        if eps_outside:
+            delta = (np.sqrt(u) + eps) / (np.sqrt(used_v) + eps) * g
+        elif inverted:
+            delta = np.sqrt(used_v + eps) / np.sqrt(u + eps) * g
+        else:
+            delta = np.sqrt(u + eps) / np.sqrt(used_v + eps) * g
+        new_u = beta * u + add_u(beta) * (g**2 if u_of_g else delta**2)
+        return theta + sign * delta, new_v, new_u
+    return step
+
+
+@checker
+def check_adadelta_step(adadelta_step) -> None:
+    """adadelta_step(theta, g, v, u, beta, eps) = (θ − Δ, v', u'): v' = βv + (1−β)g², Δ = √(u+ε)/√(v'+ε)·g,
+    u' = βu + (1−β)Δ²."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(8)
+    cases = [
+        Case("a 2-D step", {"theta": np.array([1.0, -2.0]), "g": np.array([0.5, -3.0]), "v": np.array([0.2, 4.0]),
+                            "u": np.array([1e-4, 4e-4]), "beta": 0.9, "eps": 1e-6}),
+        Case("the first step, v = u = 0", {"theta": np.zeros(4), "g": np.array([0.01, 1.0, 100.0, -1e4]),
+                                           "v": np.zeros(4), "u": np.zeros(4), "beta": 0.9, "eps": 1e-6},
+             hint="from v = u = 0 the first step is Δ = √ε/√((1 − β)g² + ε)·g, about √(ε/(1 − β)) per "
+                  "coordinate whatever the size of g."),
+        Case("a zero gradient", {"theta": np.array([0.5, 0.5]), "g": np.array([0.0, 2.0]), "v": np.array([1.0, 1.0]),
+                                 "u": np.array([0.01, 0.01]), "beta": 0.9, "eps": 1e-6},
+             hint="where g = 0, Δ = 0: θ does not move there, and v and u fade by the factor β."),
+        Case("β = 0.95, ε = 1e-4", {"theta": np.array([1.0, 1.0]), "g": np.array([0.3, -0.02]),
+                                    "v": np.array([0.1, 0.001]), "u": np.array([0.002, 0.0]),
+                                    "beta": 0.95, "eps": 1e-4}),
+        Case("K = 3 runs, shape (3, 2)", {"theta": _k_runs(rng), "g": _k_runs(rng), "v": _k_runs(rng, positive=True),
+                                          "u": _k_runs(rng, positive=True) / 100,
+                                          "beta": np.array([[0.9], [0.99], [0.5]]), "eps": 1e-6},
+             hint="row k is its own run with its own β; numpy's element-wise arithmetic broadcasts (3, 1) "
+                  "against (3, 2) by itself."),
+    ]
+    mistakes = [
+        Mistake("ε goes inside both roots here, Δ = √(u + ε)/√(v + ε)·g, as in Zeiler's paper and PyTorch: with "
+                "u = 0 at the start, √(u + ε) is what makes the first step nonzero.",
+                _adadelta_variant(eps_outside=True)),
+        Mistake("update v first and use the new v in Δ: from v = u = 0 the old v makes the first step g itself, "
+                "whatever its size.", _adadelta_variant(old_v=True)),
+        Mistake("u is the moving average of the squared steps Δ², not of g²: u ← βu + (1 − β)Δ², after Δ.",
+                _adadelta_variant(u_of_g=True)),
+        Mistake("the ratio is upside down: Δ = √(u + ε)/√(v + ε)·g, the root of the average squared step over "
+                "the root of the average squared gradient.", _adadelta_variant(inverted=True)),
+        Mistake("did you forget (1 − β) in v? v ← βv + (1 − β)g².", _adadelta_variant(add_v=lambda beta: 1.0)),
+        Mistake("did you forget (1 − β) in u? u ← βu + (1 − β)Δ².", _adadelta_variant(add_u=lambda beta: 1.0)),
+        Mistake("β and 1 − β are swapped in v: v ← βv + (1 − β)g².",
+                _adadelta_variant(keep_v=lambda beta: 1 - beta, add_v=lambda beta: beta)),
+        Mistake("you stepped uphill: θ − Δ, not θ + Δ.", _adadelta_variant(sign=1.0)),
+        Mistake("return (theta, v, u) in this order.",
+                lambda *args: (lambda theta, v, u: (theta, u, v))(*_adadelta_step(*args))),
+    ]
+    compare("adadelta_step", adadelta_step, _adadelta_step, cases, mistakes,
+            hint="v' = β·v + (1 − β)·g², Δ = √(u + ε)/√(v' + ε)·g, u' = β·u + (1 − β)·Δ², "
+                 "θ' = θ − Δ; return (θ', v', u').")
+
+
+def _constant_gradient_steps(optimizer, g, steps):
+    """|Δθ| of each of `steps` updates of `optimizer` fed the gradient g every time, from θ = 0."""
+    g = np.asarray(g, dtype=float)
+    theta = np.zeros_like(g)
+    state, sizes = optimizer.init(theta), []
+    for _ in range(steps):
+        new_theta, state = optimizer.update(theta, g, state)
+        sizes.append(np.abs(new_theta - theta))
+        theta = new_theta
+    return np.array(sizes).reshape((steps, *g.shape))
+
+
+@checker
+def check_adagrad_step_sizes(adagrad_step_sizes) -> None:
+    """adagrad_step_sizes(g, lr, steps, eps): |Δθ_t|, t = 1 … steps, of AdaGrad fed the same g; (steps, *g.shape)."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(9)
+    cases = [
+        Case("g = (0.01, 100), 10 steps", {"g": np.array([0.01, 100.0]), "lr": 0.3, "steps": 10, "eps": 1e-10}),
+        Case("one step", {"g": np.array([-2.0, 5.0]), "lr": 0.1, "steps": 1, "eps": 1e-10},
+             hint="the first step is η·|g|/(|g| + ε) ≈ η in every coordinate."),
+        Case("a zero coordinate", {"g": np.array([0.0, 1.5]), "lr": 0.5, "steps": 5, "eps": 1e-10},
+             hint="where g = 0 AdaGrad does not move: measure the steps your adagrad_step takes; η/√t is what "
+                  "they come close to, not what they are."),
+        Case("a tiny gradient, where ε matters", {"g": np.array([1e-9, 1.0]), "lr": 0.1, "steps": 4, "eps": 1e-10},
+             hint="measure the steps your adagrad_step takes: with |g| near ε the step is η·|g|/(√t·|g| + ε), "
+                  "less than η/√t."),
+        Case("g of shape (2, 3)", {"g": rng.standard_normal((2, 3)).round(2), "lr": 0.2, "steps": 3, "eps": 1e-10},
+             hint="return one size per coordinate and step: an array of shape (steps, *g.shape)."),
+    ]
+
+    def sizes(g, lr, steps, eps):
+        return _constant_gradient_steps(AdaGrad(lr=lr, eps=eps), g, steps)
+
+    def per_step(values, g):
+        return values.reshape((-1,) + (1,) * np.ndim(g))
+
+    mistakes = [
+        Mistake("return the sizes |Δθ| (np.abs): the steps go against g, so θ_t − θ_{t−1} is negative where g > 0.",
+                lambda g, lr, steps, eps: -np.sign(g) * sizes(g, lr, steps, eps)),
+        Mistake("measure the steps your adagrad_step takes (run it and take |θ_t − θ_{t−1}|): η/√t is what they "
+                "come close to, but a zero gradient (no step) and a gradient near ε make the difference.",
+                lambda g, lr, steps, eps: lr / per_step(np.sqrt(np.arange(1, steps + 1)), g) * np.ones(np.shape(g))),
+        Mistake("keep s from one step to the next: started from s = 0 every time, each step is the first one, η.",
+                lambda g, lr, steps, eps: np.array([sizes(g, lr, 1, eps)[0]] * steps)),
+        Mistake("return the step sizes |θ_t − θ_{t−1}|, not the points θ_t.",
+                lambda g, lr, steps, eps: -np.sign(g) * np.cumsum(sizes(g, lr, steps, eps), axis=0)),
+        Mistake("return the step sizes |θ_t − θ_{t−1}|, not the distance travelled so far.",
+                lambda g, lr, steps, eps: np.cumsum(sizes(g, lr, steps, eps), axis=0)),
+        Mistake("off by one: `steps` updates, steps t = 1 … steps, give `steps` sizes (range(steps)).",
+                lambda g, lr, steps, eps: sizes(g, lr, steps + 1, eps)),
+    ]
+    compare("adagrad_step_sizes", adagrad_step_sizes, sizes, cases, mistakes,
+            hint="from θ = 0 and s = 0, call adagrad_step `steps` times with the same g and keep |θ_new − θ| "
+                 "each time.")
+
+
+@checker
+def check_adadelta_first_step(adadelta_first_step) -> None:
+    """adadelta_first_step(g, beta, eps) = |Δ₁| = √ε/√((1 − β)g² + ε)·|g|, per coordinate."""
+    __tracebackhide__ = True
+    cases = [
+        Case("scales 10⁻² … 10⁴", {"g": np.array([1e-2, 1.0, 1e2, 1e4]), "beta": 0.9, "eps": 1e-6}),
+        Case("negative gradients", {"g": np.array([-0.01, -3.0]), "beta": 0.9, "eps": 1e-6},
+             hint="a size is never negative: |Δ₁|."),
+        Case("a zero gradient", {"g": np.array([0.0, 2.0]), "beta": 0.9, "eps": 1e-6},
+             hint="where g = 0 there is no step: Δ₁ = 0."),
+        Case("β = 0.99, ε = 1e-4", {"g": np.array([0.5, 50.0]), "beta": 0.99, "eps": 1e-4}),
+    ]
+
+    def first(g, beta, eps):
+        return _constant_gradient_steps(AdaDelta(lr=1.0, beta=beta, eps=eps), g, 1)[0]
+
+    mistakes = [
+        Mistake("√(ε/(1 − β)) is the approximation for (1 − β)g² ≫ ε; measure the step itself, one "
+                "adadelta_step from v = u = 0 (it is smaller for small g, and 0 where g = 0).",
+                lambda g, beta, eps: np.sqrt(eps / (1 - beta)) * np.ones(np.shape(g))),
+        Mistake("return the size |Δ₁| (np.abs): the step goes against g.",
+                lambda g, beta, eps: -np.sign(g) * first(g, beta, eps)),
+        Mistake("a step of |g|: your adadelta_step divides by the old v (0), √(u + ε)/√(0 + ε) = 1. Update v first.",
+                lambda g, beta, eps: np.abs(np.asarray(g, dtype=float))),
+        Mistake("ε goes inside both roots, Δ = √(u + ε)/√(v + ε)·g; with ε outside, the first step from u = 0 "
+                "is almost nothing.",
+                lambda g, beta, eps: np.abs(eps / (np.sqrt((1 - beta) * np.asarray(g) ** 2) + eps) * np.asarray(g))),
+    ]
+    compare("adadelta_first_step", adadelta_first_step, first, cases, mistakes,
+            hint="one adadelta_step from θ = 0, v = u = 0 with the given g, β, ε; return |θ₁ − θ₀|.")
+
+
+# -- exercise 06: Adam and AdamW ------------------------------------------------------------------
+
+def _adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
+    """The reference: update number t of course_lib's Adam from the averages m, v."""
+    return _one_update(Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps), theta, g, t, m=m, v=v)
+
+
+def _adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    """The reference: update number t of course_lib's AdamW (decoupled weight decay)."""
+    optimizer = AdamW(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    return _one_update(optimizer, theta, g, t, m=m, v=v)
+
+
+def _adam_l2_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    """The reference: update number t of course_lib's Adam with weight_decay, the L2 penalty added to g."""
+    optimizer = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    return _one_update(optimizer, theta, g, t, m=m, v=v)
+
+
+def _adam_variant(*, add1=None, add2=None, swapped=False, square=True, correct=(True, True), shift=0,
+                  eps="outside", keras=False, return_hats=False, sign=-1.0):
+    """What an Adam step with one mistake returns; the keywords name the mistake."""
+    def step(theta, g, m, v, t, lr, beta1, beta2, eps_):
+        b1, b2 = (beta2, beta1) if swapped else (beta1, beta2)
+        m = b1 * m + ((1 - b1) if add1 is None else add1) * g
+        v = b2 * v + ((1 - b2) if add2 is None else add2) * (g**2 if square else g)
+        k = t + shift
+        m_hat = m / (1 - b1**k) if correct[0] else m
+        v_hat = v / (1 - b2**k) if correct[1] else v
+        if keras:
+            change = lr * np.sqrt(1 - b2**k) / (1 - b1**k) * m / (np.sqrt(v) + eps_)
+        else:
+            denominator = {"outside": np.sqrt(v_hat) + eps_, "inside": np.sqrt(v_hat + eps_),
+                           "missing": np.sqrt(v_hat), "no root": v_hat + eps_}[eps]
+            change = lr * m_hat / denominator
+        return (theta + sign * change, *((m_hat, v_hat) if return_hats else (m, v)))
+    return step
+
+
+_WRONG_ADAM_T = {
+    -1: "off by one: t is the number of this update, 1 on the first. With t − 1 the first correction divides by "
+        "1 − β⁰ = 0 (NaN or inf).",
+    1: "off by one: t is the number of this update, 1 on the first (the first step must be η·sign(g)), not t + 1.",
+}
+
+
+def _adam_cases(extra: dict | None = None, zero_hint: str = "") -> list:
+    """The cases of an Adam step; `extra` adds arguments (weight decay) to every case, K runs get arrays."""
+    rng = np.random.default_rng(10)
+    extra = extra or {}
+    defaults = {"lr": 0.01, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+    def args(theta, g, m, v, t, runs=False, **overrides):
+        values = {"theta": theta, "g": g, "m": m, "v": v, "t": t, **defaults, **overrides}
+        for name, value in extra.items():
+            values[name] = value[runs] if isinstance(value, tuple) else value
+        return values
+
+    return [
+        Case("step t = 3", args(np.array([1.0, -2.0]), np.array([0.5, -3.0]), np.array([0.1, -0.2]),
+                                np.array([0.01, 0.5]), 3)),
+        Case("t = 1, from m = v = 0", args(np.array([1.0, -2.0]), np.array([2.0, -300.0]), np.zeros(2), np.zeros(2), 1),
+             hint="at t = 1, m̂ = g and v̂ = g², so the first step is η·g/(|g| + ε) ≈ η·sign(g) in every "
+                  "coordinate, whatever the size of g."),
+        Case("β1 = 0", args(np.array([0.3, 0.7]), np.array([-1.0, 2.0]), np.array([5.0, 5.0]), np.array([1.0, 2.0]), 4,
+                            beta1=0.0),
+             hint="with β1 = 0, m = g (nothing of the old m is kept): Adam is RMSprop with bias correction."),
+        Case("zero gradients, m = v = 0", args(np.array([0.5, -0.5]), np.zeros(2), np.zeros(2), np.zeros(2), 1),
+             hint=zero_hint or "a zero gradient from m = v = 0: m̂ = v̂ = 0 and the step is 0/(0 + ε) = 0."),
+        Case("a tiny gradient, where ε matters", args(np.array([1.0, 1.0]), np.array([1e-7, -2e-7]), np.zeros(2),
+                                                      np.zeros(2), 1, lr=0.001)),
+        Case("a late step, t = 1000", args(np.array([1.0, -1.0]), np.array([0.2, 0.1]), np.array([0.1, 0.2]),
+                                           np.array([0.04, 0.01]), 1000)),
+        Case("K = 3 runs, shape (3, 2)", args(_k_runs(rng), _k_runs(rng), _k_runs(rng) / 10,
+                                              _k_runs(rng, positive=True) / 10, 5, runs=True,
+                                              lr=np.array([[0.1], [0.01], [0.001]]),
+                                              beta2=np.array([[0.9], [0.99], [0.999]])),
+             hint="row k is its own run with its own hyper-parameters; numpy's element-wise arithmetic "
+                  "broadcasts (3, 1) against (3, 2) by itself."),
+    ]
+
+
+def _adam_mistakes(wrap=lambda step: step) -> list:
+    """The typical mistakes in Adam's own lines; `wrap` turns an Adam step into the exercise's function."""
+    return [Mistake(hint, wrap(answer)) for hint, answer in [
+        ("no bias correction yet: divide m by 1 − β1ᵗ and v by 1 − β2ᵗ before the step.",
+         _adam_variant(correct=(False, False))),
+        ("you corrected only v: correct m too, m̂ = m/(1 − β1ᵗ).", _adam_variant(correct=(False, True))),
+        ("you corrected only m: correct v too, v̂ = v/(1 − β2ᵗ).", _adam_variant(correct=(True, False))),
+        (_WRONG_ADAM_T[-1], _adam_variant(shift=-1)),
+        (_WRONG_ADAM_T[1], _adam_variant(shift=1)),
+        ("ε goes outside the square root, m̂/(√v̂ + ε), as in the paper and PyTorch, not m̂/√(v̂ + ε).",
+         _adam_variant(eps="inside")),
+        ("this is the paper's \"efficient\" form that Keras uses, η·√(1 − β2ᵗ)/(1 − β1ᵗ)·m/(√v + ε̂): it "
+         "equals the course's rule only with ε = ε̂/√(1 − β2ᵗ), much larger early on. Here correct first, "
+         "then add ε: η·m̂/(√v̂ + ε).", _adam_variant(keras=True)),
+        ("add ε to the denominator, m̂/(√v̂ + ε): with a zero gradient the step is otherwise 0/0 = NaN.",
+         _adam_variant(eps="missing")),
+        ("divide by the square root of v̂: m̂/(√v̂ + ε).", _adam_variant(eps="no root")),
+        ("did you forget (1 − β1)? m ← β1·m + (1 − β1)·g.", _adam_variant(add1=1.0)),
+        ("did you forget (1 − β2)? v ← β2·v + (1 − β2)·g².", _adam_variant(add2=1.0)),
+        ("β1 and β2 are swapped: β1 (0.9) is the memory of m, the average of g; β2 (0.999) the memory of v, "
+         "the average of g².", _adam_variant(swapped=True)),
+        ("v averages the squares g², not g.", _adam_variant(square=False)),
+        ("return the plain averages m and v as the new state: the corrected m̂ and v̂ are only for this step "
+         "(stored, they would be corrected again at the next one).", _adam_variant(return_hats=True)),
+        ("you stepped uphill: θ − η·m̂/(√v̂ + ε), not θ + ….", _adam_variant(sign=1.0)),
+    ]]
+
+
+@checker
+def check_adam_step(adam_step) -> None:
+    """adam_step(theta, g, m, v, t, lr, beta1, beta2, eps) = (θ', m', v'): update t of Adam, bias-corrected."""
+    __tracebackhide__ = True
+    mistakes = _adam_mistakes() + [
+        Mistake("return (theta, m, v) in this order.",
+                lambda *args: (lambda theta, m, v: (theta, v, m))(*_adam_step(*args))),
+    ]
+    compare("adam_step", adam_step, _adam_step, _adam_cases(), mistakes,
+            hint="m' = β1·m + (1 − β1)·g, v' = β2·v + (1 − β2)·g², m̂ = m'/(1 − β1ᵗ), "
+                 "v̂ = v'/(1 − β2ᵗ), θ' = θ − η·m̂/(√v̂ + ε); return (θ', m', v').")
+
+
+def _train_adam(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    """The reference: epochs × batches_per_epoch updates of course_lib's Adam; θ at the end of each epoch."""
+    optimizer = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    theta = np.asarray(theta0, dtype=float)
+    state, ends = optimizer.init(theta), []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            theta, state = optimizer.update(theta, grad_fn(theta), state)
+        ends.append(theta)
+    return np.array(ends).reshape((epochs, *theta.shape))
+
+
+def _trained_with(step, reset=False):
+    """Adam's training loop with the bias correction's t = step(epoch, batch, t) (all from 1), m, v maybe reset."""
+    def train(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+        theta = np.asarray(theta0, dtype=float)
+        m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+        for epoch in range(1, epochs + 1):
+            if reset:
+                m, v = np.zeros_like(theta), np.zeros_like(theta)
+            for batch in range(1, batches_per_epoch + 1):
+                t += 1
+                theta, m, v = _adam_variant()(theta, grad_fn(theta), m, v, step(epoch, batch, t), lr, beta1, beta2, eps)
+            ends.append(theta)
+        return np.array(ends)
+    return train
+
+
+@checker
+def check_train_adam(train_adam) -> None:
+    """train_adam(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps): θ after each epoch of Adam."""
+    __tracebackhide__ = True
+    ravine, rosenbrock = Quadratic([1.0, 10.0]), Rosenbrock()
+    ravine_gradient = _named(ravine.grad, "gradient of f(θ) = ½(θ₁² + 10·θ₂²)")
+    rosenbrock_gradient = _named(rosenbrock.grad, "gradient of Rosenbrock's function")
+    defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    cases = [
+        Case("3 epochs × 4 batches", {"grad_fn": ravine_gradient, "theta0": ravine.start, "epochs": 3,
+                                      "batches_per_epoch": 4, "lr": 0.1, **defaults}),
+        Case("one epoch", {"grad_fn": ravine_gradient, "theta0": ravine.start, "epochs": 1,
+                           "batches_per_epoch": 5, "lr": 0.1, **defaults}),
+        Case("one batch per epoch", {"grad_fn": ravine_gradient, "theta0": ravine.start, "epochs": 6,
+                                     "batches_per_epoch": 1, "lr": 0.1, **defaults}),
+        Case("Rosenbrock, 2 epochs × 50 batches", {"grad_fn": rosenbrock_gradient, "theta0": rosenbrock.start,
+                                                   "epochs": 2, "batches_per_epoch": 50, "lr": 0.01, **defaults}),
+        Case("K = 2 starts, shape (2, 2)", {"grad_fn": ravine_gradient, "theta0": np.array([[-1.5, 1.0], [1.0, 0.5]]),
+                                            "epochs": 2, "batches_per_epoch": 3, "lr": np.array([[0.1], [0.01]]),
+                                            **defaults},
+             hint="θ after each epoch then has shape (epochs, 2, 2); np.array(list_of_thetas) stacks them."),
+    ]
+    mistakes = [
+        Mistake("bias correction must use the step t, the number of updates so far, not the epoch: the averages "
+                "are updated once per batch (lesson 06, Common mistakes).",
+                _trained_with(lambda epoch, batch, t: epoch)),
+        Mistake("t restarts every epoch, but the averages m, v do not: t must count every update since the start "
+                "of training (epoch · batches_per_epoch + batch + 1, counting epoch and batch from 0).",
+                _trained_with(lambda epoch, batch, t: batch)),
+        Mistake("t starts at 1 on the first update: with t = 0 the first correction divides by 1 − β⁰ = 0, and "
+                "θ becomes NaN. Count t += 1 before the update.", _trained_with(lambda epoch, batch, t: t - 1)),
+        Mistake("off by one: t is 1 on the first update, not 2.", _trained_with(lambda epoch, batch, t: t + 1)),
+        Mistake("m and v restart every epoch: keep them (and t) running from one epoch to the next.",
+                _trained_with(lambda epoch, batch, t: batch, reset=True)),
+        Mistake("m and v restart every epoch: keep them running from one epoch to the next.",
+                _trained_with(lambda epoch, batch, t: t, reset=True)),
+        Mistake("return θ at the end of each epoch (epochs rows), not after every update.",
+                lambda grad_fn, theta0, epochs, batches_per_epoch, *rest: _train_adam(
+                    grad_fn, theta0, epochs * batches_per_epoch, 1, *rest)),
+        Mistake("start with the first epoch's end: return θ after epoch 1, 2, …, not θ₀ too.",
+                lambda grad_fn, theta0, epochs, *rest: np.concatenate(
+                    [np.asarray(theta0, dtype=float)[None], _train_adam(grad_fn, theta0, epochs, *rest)])),
+    ]
+    compare("train_adam", train_adam, _train_adam, cases, mistakes,
+            hint="one counter t for the whole run: for each epoch, for each batch: t += 1, then one adam_step with "
+                 "this t; keep m, v and t from one epoch to the next; keep θ at the end of each epoch.")
+
+
+def _decay_variant(where, lr_factor=True):
+    """Adam with weight decay applied in some (maybe wrong) place; the keyword names it."""
+    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        shrink = 1 - (lr if lr_factor else 1.0) * weight_decay
+        if where == "before":
+            return _adam_variant()(theta * shrink, g, m, v, t, lr, beta1, beta2, eps)
+        if where == "after":
+            new_theta, m, v = _adam_variant()(theta, g, m, v, t, lr, beta1, beta2, eps)
+            return new_theta * shrink, m, v
+        if where == "l2":
+            return _adam_variant()(theta, g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+        if where == "both":
+            return _adam_variant()(theta * shrink, g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+        if where == "none":
+            return _adam_variant()(theta, g, m, v, t, lr, beta1, beta2, eps)
+        if where == "l2 twice":
+            return _adam_variant()(theta, g + 2 * weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+        if where == "l2 minus":
+            return _adam_variant()(theta, g - weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+        if where == "l2 in m only":
+            new_theta, new_m, _ = _adam_variant()(theta, g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+            new_v = beta2 * v + (1 - beta2) * g**2
+            m_hat, v_hat = new_m / (1 - beta1**t), new_v / (1 - beta2**t)
+            return theta - lr * m_hat / (np.sqrt(v_hat) + eps), new_m, new_v
+        raise ValueError(where)
+    return step
+
+
+def _with_decay(adam_mistake):
+    """An Adam mistake inside AdamW: decay first, then the mistaken Adam step."""
+    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        return adam_mistake(theta * (1 - lr * weight_decay), g, m, v, t, lr, beta1, beta2, eps)
+    return step
+
+
+def _with_l2(adam_mistake):
+    """An Adam mistake with L2: λθ added to g, then the mistaken Adam step."""
+    def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+        return adam_mistake(theta, g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+    return step
+
+
+@checker
+def check_adamw_step(adamw_step) -> None:
+    """adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay): θ(1 − ηλ), then Adam's step with g."""
+    __tracebackhide__ = True
+    cases = _adam_cases({"weight_decay": (0.5, np.array([[0.5], [0.1], [0.0]]))},
+                        zero_hint="with g = 0 and m = v = 0 the Adam step is 0 and only the decay acts: θ(1 − ηλ).")
+    cases = [replace(case, args={**case.args, "lr": 0.1 if np.ndim(case.args["lr"]) == 0 else case.args["lr"]})
+             for case in cases]
+    cases.insert(2, Case("λ = 0: plain Adam", {**cases[0].args, "weight_decay": 0.0},
+                         hint="with λ = 0 AdamW is Adam."))
+    mistakes = [
+        Mistake("this is Adam with L2 (task 3's other function): λθ added to g is then divided by √v̂ like the "
+                "rest of g. AdamW decouples the decay: first θ ← θ(1 − ηλ), then Adam's step with g unchanged.",
+                _decay_variant("l2")),
+        Mistake("the decay comes first, as in PyTorch's AdamW: θ ← θ(1 − ηλ), then the Adam step. You shrank θ "
+                "after the step.", _decay_variant("after")),
+        Mistake("the decay is multiplied by the learning rate: θ ← θ(1 − ηλ), not θ(1 − λ) (PyTorch's AdamW; the "
+                "paper uses the schedule's multiplier instead).", _decay_variant("before", lr_factor=False)),
+        Mistake("the decay is multiplied by the learning rate, θ(1 − ηλ), and it comes before the Adam step.",
+                _decay_variant("after", lr_factor=False)),
+        Mistake("decay once, decoupled: θ ← θ(1 − ηλ), and leave g as it is (you also added λθ to g).",
+                _decay_variant("both")),
+        Mistake("the weight decay is missing: first θ ← θ(1 − ηλ), then the Adam step.", _decay_variant("none")),
+        *[Mistake(mistake.hint, _with_decay(mistake.answer)) for mistake in _adam_mistakes()[:8]],
+    ]
+    compare("adamw_step", adamw_step, _adamw_step, cases, mistakes,
+            hint="θ ← θ·(1 − η·λ) first, then the Adam step (your adam_step) with g unchanged.")
+
+
+@checker
+def check_adam_l2_step(adam_l2_step) -> None:
+    """adam_l2_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay): Adam with g + λθ (PyTorch's Adam)."""
+    __tracebackhide__ = True
+    cases = _adam_cases({"weight_decay": (0.5, np.array([[0.5], [0.1], [0.0]]))},
+                        zero_hint="with g = 0 the gradient is λθ alone, so at t = 1 the step is η·sign(θ).")
+    cases = [replace(case, args={**case.args, "lr": 0.1 if np.ndim(case.args["lr"]) == 0 else case.args["lr"]})
+             for case in cases]
+    cases.insert(2, Case("λ = 0: plain Adam", {**cases[0].args, "weight_decay": 0.0},
+                         hint="with λ = 0 the L2 version is plain Adam."))
+    mistakes = [
+        Mistake("this is AdamW's decoupled decay, θ(1 − ηλ). With L2 the penalty's gradient λθ is added to g before "
+                "both averages, g ← g + λθ, as PyTorch's Adam(weight_decay=λ) does.", _decay_variant("before")),
+        Mistake("this is decoupled decay applied after the step; with L2, add λθ to g before both averages.",
+                _decay_variant("after")),
+        Mistake("add λθ to g once, before both averages, and use that g for m and for v.",
+                _decay_variant("l2 in m only")),
+        Mistake("the gradient of the penalty ½λ‖θ‖² is λθ, not 2λθ.", _decay_variant("l2 twice")),
+        Mistake("the penalty pulls θ towards 0: g + λθ, not g − λθ.", _decay_variant("l2 minus")),
+        Mistake("the weight decay is missing: add λθ to g first.", _decay_variant("none")),
+        *[Mistake(mistake.hint, _with_l2(mistake.answer)) for mistake in _adam_mistakes()[:8]],
+    ]
+    compare("adam_l2_step", adam_l2_step, _adam_l2_step, cases, mistakes,
+            hint="g ← g + λ·θ first (the gradient of ½λ‖θ‖²), then the Adam step (your adam_step) with that g.")

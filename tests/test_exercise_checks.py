@@ -341,6 +341,361 @@ def smoothed_without_correction(losses, beta):
     return smoothed
 
 
+# -- exercise 04: momentum ----------------------------------------------------------------------
+
+def momentum_step_ema_form(theta, g, m, lr, beta):
+    m = beta * m + (1 - beta) * g                # the EMA form, with the sum form's lr
+    return theta - lr * m, m
+
+
+def momentum_step_with_the_old_m(theta, g, m, lr, beta):
+    theta = theta - lr * m                       # the two lines in the wrong order
+    m = beta * m + g
+    return theta, m
+
+
+def momentum_step_in_place(theta, g, m, lr, beta):
+    m *= beta                                    # changes the caller's m
+    m += g
+    return theta - lr * m, m
+
+
+def momentum_step_nesterov(theta, g, m, lr, beta):
+    m = beta * m + g
+    return theta - lr * (g + beta * m), m
+
+
+def momentum_step_swapped_result(theta, g, m, lr, beta):
+    m = beta * m + g
+    return m, theta - lr * m
+
+
+def momentum_step_ema_sum_form(theta, g, m, lr, beta):
+    m = beta * m + g
+    return theta - lr * m, m
+
+
+def momentum_step_ema_with_the_old_m(theta, g, m, lr, beta):
+    new_theta = theta - lr * m
+    m = beta * m + (1 - beta) * g
+    return new_theta, m
+
+
+def momentum_step_ema_swapped(theta, g, m, lr, beta):
+    m = (1 - beta) * m + beta * g
+    return theta - lr * m, m
+
+
+def nesterov_step_without_beta(theta, g, m, lr, beta):
+    m = beta * m + g
+    return theta - lr * (g + m), m
+
+
+def nesterov_step_without_look_ahead(theta, g, m, lr, beta):
+    m = beta * m + g                             # the gradient taken at θ, no shift: the heavy ball
+    return theta - lr * m, m
+
+
+def nesterov_step_with_the_old_m(theta, g, m, lr, beta):
+    look_ahead = g + beta * m                    # the old m
+    m = beta * m + g
+    return theta - lr * look_ahead, m
+
+
+def nesterov_step_as_velocity(theta, g, m, lr, beta):
+    v = beta * m - lr * g                        # the papers' velocity, used as the state
+    return theta + beta * v - lr * g, v
+
+
+def polyak_best_with_the_rate(lambda_min, lambda_max):
+    root_kappa = np.sqrt(lambda_max / lambda_min)
+    return 4 / (np.sqrt(lambda_max) + np.sqrt(lambda_min)) ** 2, (root_kappa - 1) / (root_kappa + 1)
+
+
+def polyak_best_with_kappa(lambda_min, lambda_max):
+    kappa = lambda_max / lambda_min
+    return 4 / (np.sqrt(lambda_max) + np.sqrt(lambda_min)) ** 2, ((kappa - 1) / (kappa + 1)) ** 2
+
+
+def polyak_best_without_the_cross_term(lambda_min, lambda_max):
+    root_kappa = np.sqrt(lambda_max / lambda_min)
+    return 4 / (lambda_max + lambda_min), ((root_kappa - 1) / (root_kappa + 1)) ** 2
+
+
+# -- exercise 05: adaptive learning rates ---------------------------------------------------------
+
+def adagrad_step_eps_inside(theta, g, s, lr, eps):
+    s = s + g**2
+    return theta - lr * g / np.sqrt(s + eps), s
+
+
+def adagrad_step_averaged(theta, g, s, lr, eps):
+    s = (s + g**2) / 2
+    return theta - lr * g / (np.sqrt(s) + eps), s
+
+
+def adagrad_step_with_g(theta, g, s, lr, eps):
+    s = s + np.abs(g)
+    return theta - lr * g / (np.sqrt(s) + eps), s
+
+
+def adagrad_step_without_root(theta, g, s, lr, eps):
+    s = s + g**2
+    return theta - lr * g / (s + eps), s
+
+
+def adagrad_step_global_norm(theta, g, s, lr, eps):
+    s = s + np.sum(g**2)                         # one number for the whole gradient
+    return theta - lr * g / (np.sqrt(s) + eps), s
+
+
+def adagrad_step_with_the_old_s(theta, g, s, lr, eps):
+    new_theta = theta - lr * g / (np.sqrt(s) + eps)
+    return new_theta, s + g**2
+
+
+def adagrad_step_in_place(theta, g, s, lr, eps):
+    s += g**2
+    return theta - lr * g / (np.sqrt(s) + eps), s
+
+
+def rmsprop_step_without_one_minus_beta(theta, g, v, lr, beta, eps):
+    v = beta * v + g**2
+    return theta - lr * g / (np.sqrt(v) + eps), v
+
+
+def rmsprop_step_eps_inside(theta, g, v, lr, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    return theta - lr * g / np.sqrt(v + eps), v
+
+
+def rmsprop_step_with_g(theta, g, v, lr, beta, eps):
+    v = beta * v + (1 - beta) * g                # an average of g, like momentum
+    return theta - lr * g / (np.sqrt(v) + eps), v
+
+
+def rmsprop_step_summed(theta, g, v, lr, beta, eps):
+    v = v + g**2
+    return theta - lr * g / (np.sqrt(v) + eps), v
+
+
+def rmsprop_step_without_root(theta, g, v, lr, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    return theta - lr * g / (v + eps), v
+
+
+def rmsprop_step_global_norm(theta, g, v, lr, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    return theta - lr * g / (np.linalg.norm(np.sqrt(v)) + eps), v
+
+
+def adadelta_step_eps_outside(theta, g, v, u, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    delta = (np.sqrt(u) + eps) / (np.sqrt(v) + eps) * g
+    u = beta * u + (1 - beta) * delta**2
+    return theta - delta, v, u
+
+
+def adadelta_step_with_the_old_v(theta, g, v, u, beta, eps):
+    delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+    v = beta * v + (1 - beta) * g**2
+    u = beta * u + (1 - beta) * delta**2
+    return theta - delta, v, u
+
+
+def adadelta_step_u_of_gradients(theta, g, v, u, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+    u = beta * u + (1 - beta) * g**2
+    return theta - delta, v, u
+
+
+def adadelta_step_upside_down(theta, g, v, u, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    delta = np.sqrt(v + eps) / np.sqrt(u + eps) * g
+    u = beta * u + (1 - beta) * delta**2
+    return theta - delta, v, u
+
+
+def adagrad_sizes_signed(g, lr, steps, eps):
+    theta, s, steps_taken = np.zeros_like(g), np.zeros_like(g), []
+    for _ in range(steps):
+        s = s + g**2
+        new_theta = theta - lr * g / (np.sqrt(s) + eps)
+        steps_taken.append(new_theta - theta)
+        theta = new_theta
+    return np.array(steps_taken)
+
+
+def adagrad_sizes_from_the_formula(g, lr, steps, eps):
+    t = np.arange(1, steps + 1).reshape((-1,) + (1,) * np.ndim(g))
+    return lr / np.sqrt(t) * np.ones_like(g)
+
+
+def adagrad_sizes_with_a_fresh_s(g, lr, steps, eps):
+    theta, sizes = np.zeros_like(g), []
+    for _ in range(steps):
+        s = np.zeros_like(g) + g**2              # s started again at every step
+        new_theta = theta - lr * g / (np.sqrt(s) + eps)
+        sizes.append(np.abs(new_theta - theta))
+        theta = new_theta
+    return np.array(sizes)
+
+
+def adagrad_sizes_points(g, lr, steps, eps):
+    theta, s, points = np.zeros_like(g), np.zeros_like(g), []
+    for _ in range(steps):
+        s = s + g**2
+        theta = theta - lr * g / (np.sqrt(s) + eps)
+        points.append(theta)
+    return np.array(points)
+
+
+def adadelta_first_step_approximated(g, beta, eps):
+    return np.sqrt(eps / (1 - beta)) * np.ones_like(g)
+
+
+def adadelta_first_step_signed(g, beta, eps):
+    v = (1 - beta) * g**2
+    return -np.sqrt(eps) / np.sqrt(v + eps) * g
+
+
+# -- exercise 06: Adam ----------------------------------------------------------------------------
+
+def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
+    """A right adam_step, as a learner writes it: the wrong loops and decays below use it."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_step_without_correction(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def adam_step_correcting_only_m(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v) + eps), m, v
+
+
+def adam_step_correcting_only_v(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return theta - lr * m / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
+def adam_step_t_from_zero(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1 ** (t - 1)), v / (1 - beta2 ** (t - 1))
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_step_eps_inside(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / np.sqrt(v_hat + eps), m, v
+
+
+def adam_step_keras_form(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)   # the paper's efficient form, with ε as given
+    return theta - lr_t * m / (np.sqrt(v) + eps), m, v
+
+
+def adam_step_storing_the_corrected(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = (beta1 * m + (1 - beta1) * g) / (1 - beta1**t)
+    v = (beta2 * v + (1 - beta2) * g**2) / (1 - beta2**t)
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def adam_step_without_one_minus_beta1(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_with_the_epoch(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, ends = np.zeros_like(theta), np.zeros_like(theta), []
+    for epoch in range(1, epochs + 1):
+        for batch in range(batches_per_epoch):
+            theta, m, v = adam_step(theta, grad_fn(theta), m, v, epoch, lr, beta1, beta2, eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
+def adam_with_t_restarting(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, ends = np.zeros_like(theta), np.zeros_like(theta), []
+    for epoch in range(epochs):
+        for t in range(1, batches_per_epoch + 1):
+            theta, m, v = adam_step(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
+def adam_with_t_from_zero(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+    for epoch in range(epochs):
+        for batch in range(batches_per_epoch):
+            theta, m, v = adam_step(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+            t += 1                               # counted after the update
+        ends.append(theta)
+    return np.array(ends)
+
+
+def adam_with_averages_restarting(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta, t, ends = np.array(theta0, dtype=float), 0, []
+    for epoch in range(epochs):
+        m, v = np.zeros_like(theta), np.zeros_like(theta)
+        for batch in range(batches_per_epoch):
+            t += 1
+            theta, m, v = adam_step(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
+def adamw_step_decay_after(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    theta, m, v = adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+    return theta * (1 - lr * weight_decay), m, v
+
+
+def adamw_step_as_l2(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step(theta, g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+
+
+def adamw_step_decay_without_lr(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step(theta - weight_decay * theta, g, m, v, t, lr, beta1, beta2, eps)
+
+
+def adamw_step_decaying_twice(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step(theta * (1 - lr * weight_decay), g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+
+
+def adam_l2_step_decoupled(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step(theta * (1 - lr * weight_decay), g, m, v, t, lr, beta1, beta2, eps)
+
+
+def adam_l2_step_in_m_only(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    m = beta1 * m + (1 - beta1) * (g + weight_decay * theta)
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def adam_l2_step_twice_lambda(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step(theta, g + 2 * weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+
+
 WRONG_ANSWERS = [
     # (checker, a wrong answer, words of the hint the learner must get)
     ("check_gd_step", gd_step_uphill, "you stepped uphill"),
@@ -394,6 +749,71 @@ WRONG_ANSWERS = [
     ("check_smooth_losses", smoothed_with_t_restarting, "t restarts every epoch"),
     ("check_smooth_losses", smoothed_per_epoch, "the average restarts every epoch"),
     ("check_smooth_losses", smoothed_without_correction, "no correction yet"),
+    ("check_momentum_step", momentum_step_ema_form, "this is the EMA form"),
+    ("check_momentum_step", momentum_step_with_the_old_m, "you updated θ with the old m"),
+    ("check_momentum_step", momentum_step_in_place, "changed its argument `m` in place"),
+    ("check_momentum_step", momentum_step_nesterov, "this is Nesterov's step"),
+    ("check_momentum_step", momentum_step_swapped_result, "return (theta, m) in this order"),
+    ("check_momentum_step_ema", momentum_step_ema_sum_form, "this is the sum form"),
+    ("check_momentum_step_ema", momentum_step_ema_with_the_old_m, "you updated θ with the old m"),
+    ("check_momentum_step_ema", momentum_step_ema_swapped, "β and 1 − β are swapped"),
+    ("check_sum_form_lr", lambda ema_lr, beta: ema_lr / (1 - beta), "the other way round"),
+    ("check_sum_form_lr", lambda ema_lr, beta: ema_lr * beta, "the factor is 1 − β, not β"),
+    ("check_sum_form_lr", lambda ema_lr, beta: ema_lr, "the same lr in both forms is not the same method"),
+    ("check_nesterov_step", nesterov_step_without_beta, "the look-ahead is g + β·m, with β"),
+    ("check_nesterov_step", nesterov_step_without_look_ahead, "this is the heavy ball's step"),
+    ("check_nesterov_step", nesterov_step_with_the_old_m, "with the old m, which is the same"),
+    ("check_nesterov_step", nesterov_step_as_velocity, "the look-ahead form's velocity"),
+    ("check_momentum_lr_limit", lambda beta, lambda_max: 2 / lambda_max, "did you forget the 1 + β?"),
+    ("check_momentum_lr_limit", lambda beta, lambda_max: 2 * (1 + beta) / ((1 + 2 * beta) * lambda_max),
+     "that is Nesterov's limit"),
+    ("check_momentum_lr_limit", lambda beta, lambda_max: 2 * (1 + beta) / ((1 - beta) * lambda_max),
+     "that is the EMA form's limit"),
+    ("check_polyak_best", polyak_best_with_the_rate, "β is the square of the rate"),
+    ("check_polyak_best", polyak_best_with_kappa, "use √κ, not κ"),
+    ("check_polyak_best", polyak_best_without_the_cross_term, "(√L + √μ)² is not L + μ"),
+    ("check_adagrad_step", adagrad_step_eps_inside, "ε goes outside the square root here"),
+    ("check_adagrad_step", adagrad_step_averaged, "AdaGrad sums"),
+    ("check_adagrad_step", adagrad_step_with_g, "the accumulator adds squares"),
+    ("check_adagrad_step", adagrad_step_without_root, "divide by the square root of s"),
+    ("check_adagrad_step", adagrad_step_global_norm, "AdaGrad works coordinate by coordinate"),
+    ("check_adagrad_step", adagrad_step_with_the_old_s, "use the new s in the step"),
+    ("check_adagrad_step", adagrad_step_in_place, "changed its argument `s` in place"),
+    ("check_rmsprop_step", rmsprop_step_without_one_minus_beta, "did you forget (1 − β)?"),
+    ("check_rmsprop_step", rmsprop_step_eps_inside, "ε goes outside the square root here"),
+    ("check_rmsprop_step", rmsprop_step_with_g, "it is not momentum"),
+    ("check_rmsprop_step", rmsprop_step_summed, "this is AdaGrad's sum"),
+    ("check_rmsprop_step", rmsprop_step_without_root, "divide by the square root of v"),
+    ("check_rmsprop_step", rmsprop_step_global_norm, "RMSprop works coordinate by coordinate"),
+    ("check_adadelta_step", adadelta_step_eps_outside, "ε goes inside both roots here"),
+    ("check_adadelta_step", adadelta_step_with_the_old_v, "use the new v in Δ"),
+    ("check_adadelta_step", adadelta_step_u_of_gradients, "the moving average of the squared steps"),
+    ("check_adadelta_step", adadelta_step_upside_down, "the ratio is upside down"),
+    ("check_adagrad_step_sizes", adagrad_sizes_signed, "return the sizes |Δθ|"),
+    ("check_adagrad_step_sizes", adagrad_sizes_from_the_formula, "measure the steps your adagrad_step takes"),
+    ("check_adagrad_step_sizes", adagrad_sizes_with_a_fresh_s, "keep s from one step to the next"),
+    ("check_adagrad_step_sizes", adagrad_sizes_points, "not the points θ_t"),
+    ("check_adadelta_first_step", adadelta_first_step_approximated, "is the approximation"),
+    ("check_adadelta_first_step", adadelta_first_step_signed, "return the size |Δ₁|"),
+    ("check_adam_step", adam_step_without_correction, "no bias correction yet"),
+    ("check_adam_step", adam_step_correcting_only_m, "you corrected only m"),
+    ("check_adam_step", adam_step_correcting_only_v, "you corrected only v"),
+    ("check_adam_step", adam_step_t_from_zero, "1 − β⁰ = 0"),
+    ("check_adam_step", adam_step_eps_inside, "ε goes outside the square root"),
+    ("check_adam_step", adam_step_keras_form, "\"efficient\" form that Keras uses"),
+    ("check_adam_step", adam_step_storing_the_corrected, "return the plain averages m and v"),
+    ("check_adam_step", adam_step_without_one_minus_beta1, "did you forget (1 − β1)?"),
+    ("check_train_adam", adam_with_the_epoch, "not the epoch"),
+    ("check_train_adam", adam_with_t_restarting, "t restarts every epoch"),
+    ("check_train_adam", adam_with_t_from_zero, "t starts at 1 on the first update"),
+    ("check_train_adam", adam_with_averages_restarting, "m and v restart every epoch"),
+    ("check_adamw_step", adamw_step_decay_after, "You shrank θ after the step"),
+    ("check_adamw_step", adamw_step_as_l2, "this is Adam with L2"),
+    ("check_adamw_step", adamw_step_decay_without_lr, "the decay is multiplied by the learning rate"),
+    ("check_adamw_step", adamw_step_decaying_twice, "decay once, decoupled"),
+    ("check_adam_l2_step", adam_l2_step_decoupled, "this is AdamW's decoupled decay"),
+    ("check_adam_l2_step", adam_l2_step_in_m_only, "use that g for m and for v"),
+    ("check_adam_l2_step", adam_l2_step_twice_lambda, "not 2λθ"),
 ]
 
 
@@ -494,6 +914,84 @@ def gradient_descent_as_a_list(grad_fn, theta0, lr, steps):
     return path
 
 
+def momentum_step_on_a_copy(theta, g, m, lr, beta):
+    m = m.copy()                                 # in place, but on a copy of the caller's m
+    m *= beta
+    m += g
+    return theta - lr * m, m
+
+
+def momentum_step_ema_interpolated(theta, g, m, lr, beta):
+    m = m + (1 - beta) * (g - m)                 # the EMA as a move towards g
+    return theta - lr * m, m
+
+
+def nesterov_step_expanded(theta, g, m, lr, beta):
+    return theta - lr * ((1 + beta) * g + beta**2 * m), beta * m + g
+
+
+def polyak_best_from_the_rate(lambda_min, lambda_max):
+    rate = (np.sqrt(lambda_max) - np.sqrt(lambda_min)) / (np.sqrt(lambda_max) + np.sqrt(lambda_min))
+    return np.array([4 / (np.sqrt(lambda_max) + np.sqrt(lambda_min)) ** 2, rate**2])
+
+
+def adagrad_step_on_a_copy(theta, g, s, lr, eps):
+    s = s.copy()
+    s += g * g
+    return theta - lr * g / (np.sqrt(s) + eps), s
+
+
+def rmsprop_step_interpolated(theta, g, v, lr, beta, eps):
+    v = v + (1 - beta) * (g**2 - v)
+    return theta - lr * g / (np.sqrt(v) + eps), v
+
+
+def adadelta_step_one_root(theta, g, v, u, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    delta = g * np.sqrt((u + eps) / (v + eps))
+    return theta - delta, v, beta * u + (1 - beta) * delta**2
+
+
+def adagrad_sizes_vectorized(g, lr, steps, eps):
+    t = np.arange(1, steps + 1).reshape((-1,) + (1,) * np.ndim(g))
+    return lr * np.abs(g) / (np.sqrt(t) * np.abs(g) + eps)      # s_t = t·g² exactly
+
+
+def adadelta_first_step_closed_form(g, beta, eps):
+    return np.sqrt(eps) / np.sqrt((1 - beta) * g**2 + eps) * np.abs(g)
+
+
+def adam_step_efficient_form(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    lr_t = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)        # Keras' form, with ε̂ = ε·√(1 − β2ᵗ)
+    return theta - lr_t * m / (np.sqrt(v) + eps * np.sqrt(1 - beta2**t)), m, v
+
+
+def train_adam_in_one_loop(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, ends = np.zeros_like(theta), np.zeros_like(theta), []
+    for t in range(1, epochs * batches_per_epoch + 1):
+        theta, m, v = adam_step(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+        if t % batches_per_epoch == 0:
+            ends.append(theta)
+    return ends
+
+
+def adamw_step_in_one_line(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * (m_hat / (np.sqrt(v_hat) + eps) + weight_decay * theta), m, v
+
+
+def adam_l2_step_written_out(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    g = g + weight_decay * theta
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
 @pytest.mark.parametrize("checker, right", [
     ("check_ema", ema_from_its_weights),
     ("check_minibatches", minibatches_with_shuffled_indices),
@@ -503,6 +1001,21 @@ def gradient_descent_as_a_list(grad_fn, theta0, lr, steps):
     ("check_effective_window", lambda beta: 1 / (1 - np.asarray(beta))),
     ("check_weight_of_newest", lambda beta, k: np.sum((1 - np.asarray(beta))[..., None]
                                                        * np.asarray(beta)[..., None] ** np.arange(k), axis=-1)),
+    ("check_momentum_step", momentum_step_on_a_copy),
+    ("check_momentum_step_ema", momentum_step_ema_interpolated),
+    ("check_sum_form_lr", lambda ema_lr, beta: ema_lr - ema_lr * beta),
+    ("check_nesterov_step", nesterov_step_expanded),
+    ("check_momentum_lr_limit", lambda beta, lambda_max: (2 + 2 * beta) / lambda_max),
+    ("check_polyak_best", polyak_best_from_the_rate),
+    ("check_adagrad_step", adagrad_step_on_a_copy),
+    ("check_rmsprop_step", rmsprop_step_interpolated),
+    ("check_adadelta_step", adadelta_step_one_root),
+    ("check_adagrad_step_sizes", adagrad_sizes_vectorized),
+    ("check_adadelta_first_step", adadelta_first_step_closed_form),
+    ("check_adam_step", adam_step_efficient_form),
+    ("check_train_adam", train_adam_in_one_loop),
+    ("check_adamw_step", adamw_step_in_one_line),
+    ("check_adam_l2_step", adam_l2_step_written_out),
 ])
 def test_right_answers_written_another_way_pass(checker, right, capsys):
     getattr(checks, checker)(right)
