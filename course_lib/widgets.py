@@ -305,7 +305,8 @@ class BatchSizeExplorer(Explorer):
         self._drawn_losses.update(self.paths, labels, x=examples)
         per_epoch = sizes.size // epochs
         last = f" (the last has {sizes[per_epoch - 1]})" if sizes[per_epoch - 1] != batch_size else ""
-        return [f"{labels[0]}: {per_epoch} steps per epoch{last}, {sizes.size} steps in all; "
+        steps = "1 step" if per_epoch == 1 else f"{per_epoch} steps"
+        return [f"{labels[0]}: {steps} per epoch{last}, {sizes.size} steps in all; "
                 f"{_outcome(minibatch, self.problem.min_value)}{self._epoch_of(minibatch, per_epoch)}",
                 f"{labels[1]}: 1 step per epoch, {epochs} in all; {_outcome(full_batch, self.problem.min_value)}"
                 f"{_stability_note(SGD(lr=lr), self.problem)}",
