@@ -42,14 +42,15 @@ from typing import Callable
 
 import numpy as np
 
-from . import theory
+from . import nn, schedules, theory
 from .averages import effective_window as _effective_window
 from .averages import ema as _ema
 from .averages import ema_weights
-from .data import LinearRegression, linear_data, mean_squared_error_gradient
+from .data import LinearRegression, linear_data, load_digits, mean_squared_error_gradient
 from .data import minibatches as _minibatches
 from .optim import SGD, AdaDelta, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
 from .problems import Quadratic, Rosenbrock
+from .run import run as _run
 
 __all__ = ["Case", "Mistake", "Batches", "compare", "fail", "checker", "CHECKERS",
            "check_gd_step", "check_gradient_descent", "check_lr_limit_and_best",
@@ -60,7 +61,12 @@ __all__ = ["Case", "Mistake", "Batches", "compare", "fail", "checker", "CHECKERS
            "check_momentum_lr_limit", "check_polyak_best",
            "check_adagrad_step", "check_rmsprop_step", "check_adadelta_step", "check_adagrad_step_sizes",
            "check_adadelta_first_step",
-           "check_adam_step", "check_train_adam", "check_adamw_step", "check_adam_l2_step"]
+           "check_adam_step", "check_train_adam", "check_adamw_step", "check_adam_l2_step",
+           "check_step_decay_lr", "check_cosine_lr", "check_warmup_lr", "check_run_lrs", "check_noise_floor",
+           "check_annealed_schedule", "check_range_test_lr",
+           "check_softmax", "check_softmax_cross_entropy", "check_dense_backward", "check_relu_backward",
+           "check_mlp_loss_and_grads", "check_numerical_derivative", "check_clip_by_global_norm",
+           "check_train_step"]
 
 RTOL, ATOL = 1e-6, 1e-10  # agreement up to round-off, whatever order the learner adds things in
 SHOWN = 12                # arrays up to this size are shown whole in the messages, larger ones cut
@@ -1809,3 +1815,915 @@ def check_adam_l2_step(adam_l2_step) -> None:
     ]
     compare("adam_l2_step", adam_l2_step, _adam_l2_step, cases, mistakes,
             hint="g ← g + λ·θ first (the gradient of ½λ‖θ‖²), then the Adam step (your adam_step) with that g.")
+
+
+# -- exercise 07: learning-rate schedules -------------------------------------------------------
+
+def _shown_schedule(schedule, name: str):
+    """A course_lib schedule as a plain function of t, named for the messages. It accepts any t
+    (a negative t counts as 0), so that np.where(t < w, ramp, schedule(t − w)) works on arrays."""
+    def shown(t):
+        return schedule(np.maximum(t, 0))
+    shown.__name__ = name
+    shown.course_lib = schedule  # the reference uses the library's own warmup around it
+    return shown
+
+
+def _at_steps(formula):
+    """A schedule written as formula(t, ...) evaluated on t as a float array (keeps scalars scalar)."""
+    def schedule(t, *args):
+        value = formula(np.asarray(t, dtype=float), *args)
+        return float(value) if np.ndim(value) == 0 else value
+    return schedule
+
+
+@checker
+def check_step_decay_lr(step_decay_lr) -> None:
+    """step_decay_lr(t, lr, step_size, gamma) = η₀·γ^⌊t/s⌋, t = 0 for the first update; t may be an array."""
+    __tracebackhide__ = True
+    cases = [
+        Case("t = 0 … 11, ×0.5 every 4 steps", {"t": np.arange(12), "lr": 0.1, "step_size": 4, "gamma": 0.5}),
+        Case("t = 0, the first update", {"t": 0, "lr": 0.1, "step_size": 4, "gamma": 0.5},
+             hint="the first update has t = 0 and the rate η₀: γ⁰ = 1."),
+        Case("t = step_size, the first drop", {"t": 4, "lr": 0.1, "step_size": 4, "gamma": 0.5},
+             hint="updates t = 0 … s − 1 use η₀; the rate drops at t = s, 2s, …"),
+        Case("γ = 1: a constant rate", {"t": np.arange(6), "lr": 0.3, "step_size": 2, "gamma": 1.0}),
+        Case("a late step, t = 1000", {"t": 1000, "lr": 0.1, "step_size": 300, "gamma": 0.1}),
+    ]
+    mistakes = [Mistake(hint, _at_steps(formula)) for hint, formula in [
+        ("off by one: t = 0 is the first update (as in PyTorch's schedulers), so the rate drops at t = s, 2s, …: "
+         "η₀·γ^⌊t/s⌋, not ⌊(t + 1)/s⌋.", lambda t, lr, s, gamma: lr * gamma ** np.floor((t + 1) / s)),
+        ("off by one: t counts from 0 here (t = 0 is the first update and has η₀), not from 1: η₀·γ^⌊t/s⌋, "
+         "not ⌊(t − 1)/s⌋.", lambda t, lr, s, gamma: lr * gamma ** np.floor((t - 1) / s)),
+        ("use the floor ⌊t/s⌋ (np.floor(t / s), or t // s), not rounding: the rate drops at t = s, not halfway "
+         "there.", lambda t, lr, s, gamma: lr * gamma ** np.round(t / s)),
+        ("use the floor ⌊t/s⌋, not the ceiling: the first s updates, t = 0 … s − 1, use η₀.",
+         lambda t, lr, s, gamma: lr * gamma ** np.ceil(t / s)),
+        ("that is the exponential decay γ^(t/s), smooth. Step decay holds the rate for s steps, then drops it: "
+         "η₀·γ^⌊t/s⌋ (np.floor).", lambda t, lr, s, gamma: lr * gamma ** (t / s)),
+        ("γ is raised to the power ⌊t/s⌋, not multiplied by it: η₀·γ^⌊t/s⌋.",
+         lambda t, lr, s, gamma: lr * gamma * np.floor(t / s)),
+        ("precedence: gamma ** t // s is (γᵗ) // s. Write gamma ** (t // step_size).",
+         lambda t, lr, s, gamma: lr * (gamma**t // s)),
+        ("the exponent counts the drops so far, ⌊t/s⌋, which only grows: t mod s makes a sawtooth.",
+         lambda t, lr, s, gamma: lr * gamma ** (t % s)),
+    ]]
+    compare("step_decay_lr", step_decay_lr,
+            lambda t, lr, step_size, gamma: schedules.step_decay(lr, step_size, gamma)(t), cases, mistakes,
+            hint="η_t = η₀ · γ^⌊t/s⌋ with t = 0 for the first update; numpy (np.floor, **) makes it work on arrays.")
+
+
+def _cosine(t, lr, total, lr_min, *, half=0.5, pi=np.pi, hold=True, shift=0, keep_min=True, subtract_min=True,
+            sign=1.0, restart=False):
+    """The cosine annealing formula, with each of its parts switchable to a typical mistake."""
+    t = t + shift
+    if restart:
+        t = t % total
+    elif hold:
+        t = np.minimum(t, total)
+    span = (lr - lr_min) if subtract_min else lr
+    return (lr_min if keep_min else 0.0) + half * span * (1 + sign * np.cos(pi * t / total))
+
+
+@checker
+def check_cosine_lr(cosine_lr) -> None:
+    """cosine_lr(t, lr, total_steps, lr_min) = η_min + ½(η₀ − η_min)(1 + cos(π·min(t, T)/T)); t may be an array."""
+    __tracebackhide__ = True
+    cases = [
+        Case("t = 0 … 14, T = 10, η_min = 0.01", {"t": np.arange(15), "lr": 0.1, "total_steps": 10, "lr_min": 0.01}),
+        Case("t = 0, the first update", {"t": 0, "lr": 0.1, "total_steps": 100, "lr_min": 0.0},
+             hint="the first update has t = 0 and the rate η₀: cos 0 = 1."),
+        Case("t = T: the end of the cosine", {"t": 100, "lr": 0.1, "total_steps": 100, "lr_min": 0.001},
+             hint="at t = T, cos π = −1 and the rate is η_min."),
+        Case("t > T: held at η_min", {"t": 250, "lr": 0.1, "total_steps": 100, "lr_min": 0.001},
+             hint="past T the rate stays at η_min: use min(t, T) in the cosine (np.minimum for arrays)."),
+        Case("η_min = 0, T = 1000, every 100th step", {"t": np.arange(0, 1001, 100), "lr": 0.3, "total_steps": 1000,
+                                                       "lr_min": 0.0}),
+    ]
+    mistakes = [Mistake(hint, _at_steps(formula)) for hint, formula in [
+        ("past T the rate climbs back up: that is PyTorch's closed form of CosineAnnealingLR, which follows the "
+         "cosine beyond T_max. Annealing holds η_min after T: cos(π·min(t, T)/T) (np.minimum for arrays).",
+         lambda t, lr, T, low: _cosine(t, lr, T, low, hold=False)),
+        ("past T the rate jumps back to η₀: that is warm restarts (t mod T). Annealing anneals once and holds "
+         "η_min after T: cos(π·min(t, T)/T).", lambda t, lr, T, low: _cosine(t, lr, T, low, restart=True)),
+        ("the angle is π·t/T (in radians: from 0 to π over the T steps); without π, cos(t/T) only goes from "
+         "cos 0 to cos 1.", lambda t, lr, T, low: _cosine(t, lr, T, low, pi=1.0)),
+        ("the angle is π·t/T (in radians: from 0 to π over the T steps); without π, cos(t/T) only goes from "
+         "cos 0 to cos 1.", lambda t, lr, T, low: _cosine(t, lr, T, low, pi=1.0, hold=False)),
+        ("did you forget the ½? 1 + cos goes from 2 to 0, so η_min + ½(η₀ − η_min)(1 + cos(πt/T)) starts at η₀.",
+         lambda t, lr, T, low: _cosine(t, lr, T, low, half=1.0)),
+        ("off by one: t = 0 is the first update, with the rate η₀ (as in PyTorch's schedulers); use t as it is, "
+         "not t + 1.", lambda t, lr, T, low: _cosine(t, lr, T, low, shift=1)),
+        ("off by one: t counts from 0 here (t = 0 is the first update and has η₀), not from 1; use t as it is, "
+         "not t − 1.", lambda t, lr, T, low: _cosine(t, lr, T, low, shift=-1)),
+        ("η_min is missing: the cosine runs from η₀ down to η_min, η_min + ½(η₀ − η_min)(1 + cos(πt/T)).",
+         lambda t, lr, T, low: _cosine(t, lr, T, low, keep_min=False, subtract_min=False)),
+        ("η_min is missing: the cosine runs from η₀ down to η_min, η_min + ½(η₀ − η_min)(1 + cos(πt/T)).",
+         lambda t, lr, T, low: _cosine(t, lr, T, low, keep_min=False)),
+        ("the cosine spans η₀ − η_min, not η₀: η_min + ½(η₀ − η_min)(1 + cos(πt/T)) starts at η₀ exactly.",
+         lambda t, lr, T, low: _cosine(t, lr, T, low, subtract_min=False)),
+        ("your rate rises: 1 + cos(πt/T), not 1 − cos, makes it fall from η₀ to η_min.",
+         lambda t, lr, T, low: _cosine(t, lr, T, low, sign=-1.0)),
+    ]]
+    compare("cosine_lr", cosine_lr,
+            lambda t, lr, total_steps, lr_min: schedules.cosine(lr, total_steps, lr_min)(t), cases, mistakes,
+            hint="η_t = η_min + ½(η₀ − η_min)(1 + cos(π·min(t, T)/T)), t = 0 for the first update; np.cos and "
+                 "np.minimum work on arrays.")
+
+
+def _warmup_variant(*, shifted=True, ramp_from_zero=False, no_one_minus=False, shift=0, scale_schedule=False):
+    """warmup_lr with one of its parts switched to a typical mistake."""
+    def warmup(t, schedule, w, f):
+        t = np.asarray(t)
+        start = schedule(0) * (schedule(t) / schedule(0) if scale_schedule else 1.0)
+        s = np.minimum(t + shift, w)
+        ramp = start * (s / w if ramp_from_zero else (f + s / w if no_one_minus else f + (1 - f) * s / w))
+        after = schedule(np.maximum(t - w, 0)) if shifted else schedule(t)
+        value = np.where(t < w, ramp, after)
+        return float(value) if value.ndim == 0 else value
+    return warmup
+
+
+@checker
+def check_warmup_lr(warmup_lr) -> None:
+    """warmup_lr(t, schedule, warmup_steps, start_factor): η₀(f + (1 − f)t/w) for t < w, then schedule(t − w)."""
+    __tracebackhide__ = True
+    cosine = _shown_schedule(schedules.cosine(0.1, 20), "schedules.cosine(0.1, total_steps=20)")
+    step = _shown_schedule(schedules.step_decay(0.1, 4, 0.5), "schedules.step_decay(0.1, step_size=4, gamma=0.5)")
+    flat = _shown_schedule(schedules.constant(0.05), "schedules.constant(0.05)")
+
+    def around(schedule, t, w=5, f=0.01):
+        return {"t": t, "schedule": schedule, "warmup_steps": w, "start_factor": f}
+
+    cases = [
+        Case("t = 0 … 29, a cosine over 20 steps after 5 of warmup", around(cosine, np.arange(30))),
+        Case("t = 0, the first update", around(cosine, 0), hint="the ramp starts at f·η₀, with η₀ = schedule(0)."),
+        Case("t = w − 1, the last step of the ramp", around(cosine, 4),
+             hint="at t = w − 1 the ramp is at η₀(f + (1 − f)(w − 1)/w), just below η₀."),
+        Case("t = w, the schedule's first step", around(cosine, 5),
+             hint="after the ramp the schedule starts from its beginning: at t = w the rate is schedule(0) = η₀."),
+        Case("a step decay, w = 3, f = 0.1", around(step, np.arange(14), w=3, f=0.1)),
+        Case("a constant, w = 1", around(flat, np.arange(4), w=1, f=0.5)),
+        Case("f = 1: no ramp", around(cosine, np.arange(8), w=3, f=1.0),
+             hint="with f = 1 the warmup holds η₀ for w steps, then the schedule starts."),
+    ]
+    mistakes = [
+        Mistake("after the warmup the wrapped schedule starts from its own beginning: schedule(t − w), not "
+                "schedule(t), which has already used up w of its steps (a cosine then never starts at η₀).",
+                _warmup_variant(shifted=False)),
+        Mistake("the ramp starts at f·η₀ (f = start_factor), not at 0: η₀·(f + (1 − f)·t/w).",
+                _warmup_variant(ramp_from_zero=True)),
+        Mistake("the ramp must end at η₀: η₀·(f + (1 − f)·t/w); f + t/w overshoots by f·t/w.",
+                _warmup_variant(no_one_minus=True)),
+        Mistake("off by one: t = 0 is the first update, whose rate is f·η₀; use t/w, not (t + 1)/w.",
+                _warmup_variant(shift=1)),
+        Mistake("η₀ is the number schedule(0), the rate the schedule starts with; multiply the ramp by it, not by "
+                "schedule(t).", _warmup_variant(scale_schedule=True)),
+    ]
+    compare("warmup_lr", warmup_lr,
+            lambda t, schedule, warmup_steps, start_factor: schedules.warmup(schedule.course_lib, warmup_steps,
+                                                                             start_factor)(t),
+            cases, mistakes,
+            hint="η₀ = schedule(0); for t < w the rate is η₀·(f + (1 − f)·t/w), from t = w on schedule(t − w); "
+                 "np.where(t < w, ramp, after) picks between them on arrays.")
+
+
+def _lrs_with(step):
+    """The rates of a run read from schedule(step(epoch, batch, B)), shape (epochs, B)."""
+    def lrs(schedule, epochs, batches_per_epoch):
+        return np.array([[schedule(step(epoch, batch, batches_per_epoch)) for batch in range(batches_per_epoch)]
+                         for epoch in range(epochs)], dtype=float)
+    return lrs
+
+
+@checker
+def check_run_lrs(run_lrs) -> None:
+    """run_lrs(schedule, epochs, batches_per_epoch): the rate of every update, schedule(e·B + b), shape (epochs, B)."""
+    __tracebackhide__ = True
+    warm = _shown_schedule(schedules.warmup(schedules.cosine(0.1, 8), 4),
+                           "schedules.warmup(schedules.cosine(0.1, total_steps=8), warmup_steps=4)")
+    step = _shown_schedule(schedules.step_decay(0.1, 5, 0.5), "schedules.step_decay(0.1, step_size=5, gamma=0.5)")
+    cases = [
+        Case("3 epochs × 4 batches, warmup then cosine",
+             {"schedule": warm, "epochs": 3, "batches_per_epoch": 4}),
+        Case("4 epochs × 3 batches, step decay every 5 updates",
+             {"schedule": step, "epochs": 4, "batches_per_epoch": 3}),
+        Case("one epoch", {"schedule": warm, "epochs": 1, "batches_per_epoch": 6}),
+        Case("one batch per epoch", {"schedule": step, "epochs": 7, "batches_per_epoch": 1},
+             hint="with one batch per epoch, update e is the only one of epoch e: t = e."),
+    ]
+    mistakes = [
+        Mistake("you stepped the schedule once per epoch (t = epoch), but its numbers count updates: stepped per "
+                "epoch it runs B times too slow. The update count is t = e·B + b (lesson 07, Common mistakes).",
+                _lrs_with(lambda epoch, batch, B: epoch)),
+        Mistake("t restarts at every epoch (a counter or a schedule made anew inside the epoch loop): the warmup "
+                "then restarts every epoch, a sawtooth. Count every update since the start: t = e·B + b.",
+                _lrs_with(lambda epoch, batch, B: batch)),
+        Mistake("off by one: the first update of the run has t = 0, so t = e·B + b with e and b counted from 0.",
+                _lrs_with(lambda epoch, batch, B: epoch * B + batch + 1)),
+        Mistake("the rate changes at every update, not once per epoch: update b of epoch e uses schedule(e·B + b), "
+                "not schedule(e·B) for the whole epoch.", _lrs_with(lambda epoch, batch, B: epoch * B)),
+        Mistake("return one row per epoch, shape (epochs, batches_per_epoch): .reshape(epochs, batches_per_epoch).",
+                lambda schedule, epochs, B: _lrs_with(lambda epoch, batch, B: epoch * B + batch)(
+                    schedule, epochs, B).reshape(-1)),
+    ]
+    compare("run_lrs", run_lrs, _lrs_with(lambda epoch, batch, B: epoch * B + batch), cases, mistakes,
+            hint="one counter for the whole run: update b of epoch e (both from 0) is t = e·B + b; "
+                 "return the rates in an array of shape (epochs, batches_per_epoch).")
+
+
+def _noise_floor(lr, eigenvalues, sigma):
+    """Σ_i ησ²/(2(2 − ηλ_i)): E[f − f*] at which SGD with a constant lr settles (lesson 07, section 2)."""
+    return float(np.sum(lr * sigma**2 / (2 * (2 - lr * np.asarray(eigenvalues, dtype=float)))))
+
+
+@checker
+def check_noise_floor(noise_floor) -> None:
+    """noise_floor(lr, eigenvalues, sigma) = Σ_i ησ²/(2(2 − ηλ_i)), the floor of a constant lr."""
+    __tracebackhide__ = True
+    cases = [
+        Case("η = 0.1, λ = 1 and 10, σ = 1", {"lr": 0.1, "eigenvalues": np.array([1.0, 10.0]), "sigma": 1.0}),
+        Case("a small η = 0.01", {"lr": 0.01, "eigenvalues": np.array([1.0, 10.0]), "sigma": 1.0}),
+        Case("near the limit, η = 0.19", {"lr": 0.19, "eigenvalues": np.array([1.0, 10.0]), "sigma": 1.0},
+             hint="near ηλ = 2 the floor grows without bound: the denominator 2 − ηλ is small."),
+        Case("σ = 2", {"lr": 0.1, "eigenvalues": np.array([1.0, 10.0]), "sigma": 2.0},
+             hint="the floor grows with the noise's variance σ²: twice the σ, four times the floor."),
+        Case("one direction, λ = 4", {"lr": 0.3, "eigenvalues": np.array([4.0]), "sigma": 1.0}),
+        Case("three directions", {"lr": 0.2, "eigenvalues": np.array([0.5, 2.0, 8.0]), "sigma": 0.5}),
+    ]
+
+    def floor(per_direction, total=np.sum):
+        return lambda lr, eigenvalues, sigma: float(total(per_direction(lr, np.asarray(eigenvalues, dtype=float),
+                                                                        sigma)))
+
+    mistakes = [
+        Mistake("that is lesson 02's small-η rule, ησ²/4 per direction. The exact floor is ησ²/(2(2 − ηλ)) per "
+                "direction, far higher near the stability limit.",
+                floor(lambda lr, lam, sigma: lr * sigma**2 / 4 + 0 * lam)),
+        Mistake("σ is squared: the noise adds the variance η²σ² per step, and the floor is ησ²/(2(2 − ηλ)).",
+                floor(lambda lr, lam, sigma: lr * sigma / (2 * (2 - lr * lam)))),
+        Mistake("the loss is ½λx², so the floor per direction is ½λ·V = ησ²/(2(2 − ηλ)): did you forget the ½?",
+                floor(lambda lr, lam, sigma: lr * sigma**2 / (2 - lr * lam))),
+        Mistake("that is the variance V = ησ²/(λ(2 − ηλ)) of the iterate; the loss is E[½λx²] = ½λV = "
+                "ησ²/(2(2 − ηλ)).", floor(lambda lr, lam, sigma: lr * sigma**2 / (lam * (2 - lr * lam)))),
+        Mistake("add the floors of the directions (np.sum), don't average them.",
+                floor(lambda lr, lam, sigma: lr * sigma**2 / (2 * (2 - lr * lam)), total=np.mean)),
+        Mistake("it is 2 − ηλ: the floor grows as η nears the stability limit 2/λ.",
+                floor(lambda lr, lam, sigma: lr * sigma**2 / (2 * (2 + lr * lam)))),
+    ]
+    compare("noise_floor", noise_floor, _noise_floor, cases, mistakes,
+            hint="per direction of curvature λ: ησ²/(2(2 − ηλ)); add them up over the eigenvalues.")
+
+
+_ANNEAL = {"lr": 0.1, "steps": 1000, "runs": 200, "last": 100, "sigma": 1.0, "seed": 0}
+
+
+def _annealed_loss(schedule) -> tuple:
+    """SGD(lr=schedule) on the noisy ravine of lesson 07: (mean f − f* over the last steps, diverged?)."""
+    problem = Quadratic([1.0, 10.0])
+    starts = np.broadcast_to(problem.start, (_ANNEAL["runs"], 2))
+    path = _run(SGD(lr=schedule), problem, starts, _ANNEAL["steps"], noise=_ANNEAL["sigma"], seed=_ANNEAL["seed"])
+    gaps = path.losses.mean(axis=1) - problem.min_value
+    return float(np.mean(gaps[-_ANNEAL["last"]:])), bool(np.any(path.diverged_at >= 0))
+
+
+@checker
+def check_annealed_schedule(annealed_schedule) -> None:
+    """annealed_schedule(t): a schedule of 1000 updates whose largest rate is 0.1 and with which SGD on lesson 07's
+    noisy ravine ends below a tenth of the noise floor of the constant rate 0.1."""
+    __tracebackhide__ = True
+    name, lr, steps, last = "annealed_schedule", _ANNEAL["lr"], _ANNEAL["steps"], _ANNEAL["last"]
+    labels = [f"{steps} rates, finite and ≥ 0", f"its largest rate is η₀ = {lr:g}",
+              f"SGD with it ends below a tenth of the noise floor of the constant rate {lr:g}"]
+    where = [f"case {number} of 3, {label}" for number, label in enumerate(labels, start=1)]
+    t = np.arange(steps)
+    got = _call(name, annealed_schedule, {"t": t}, where[0])
+    rates = _as_array(got)
+    call = f"your call: {name}(np.arange({steps}))"
+    if rates is None or rates.shape not in ((), (steps,)):
+        fail(name, where[0], [call, f"expected {steps} rates, one per step t = 0 … {steps - 1}; got "
+                                    f"{_show(got) if rates is None else f'shape {rates.shape}'}"],
+             "return η_t for every t given; with numpy arithmetic (or your cosine_lr) an array of t gives an "
+             "array of rates.")
+    rates = np.broadcast_to(rates, (steps,))
+    if not np.all(np.isfinite(rates)) or np.any(rates < 0):
+        bad = int(np.flatnonzero(~(np.isfinite(rates) & (rates >= 0)))[0])
+        fail(name, where[0], [call, f"the rate at t = {bad} is {rates[bad]:g}"],
+             "a learning rate must be a finite number ≥ 0 at every step.")
+    if not np.isclose(rates.max(), lr, rtol=RTOL, atol=0):
+        fail(name, where[1], [call, f"the largest rate is {rates.max():.4g}, at t = {int(np.argmax(rates))}"],
+             f"start from η₀ = {lr:g} (or warm up to it): the point is to take the large steps of {lr:g} early and "
+             "still end below its floor. A smaller constant rate gets below that floor too, but slowly.")
+    floor = _noise_floor(lr, [1.0, 10.0], _ANNEAL["sigma"])
+    try:
+        final, diverged = _annealed_loss(annealed_schedule)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        _add_note(error, f"(This came from your code, while checking {name}: {where[2]}; the optimizer calls "
+                         f"{name}(t) with one whole number t at each update)")
+        raise
+    shown = ", ".join(f"{rates[k]:.3g} at t = {k}" for k in (0, steps // 4, steps // 2, 3 * steps // 4, steps - 1))
+    lines = [f"SGD(lr={name}), {_ANNEAL['runs']} runs of {steps} updates on f = ½(θ₁² + 10·θ₂²) with gradient noise "
+             f"σ = {_ANNEAL['sigma']:g}: mean f − f* over the last {last} updates = {final:.3g}",
+             f"noise floor of the constant rate {lr:g}: {floor:.3g}; wanted: below a tenth of it, {floor / 10:.3g}",
+             f"your rates: {shown}"]
+    if diverged or final >= floor / 10:
+        dead = np.flatnonzero(rates >= lr / 1000)
+        dies = int(dead[-1]) + 1 if dead.size else 0
+        if diverged:
+            hint = "the runs diverged: keep every rate below the stability limit 2/λmax = 0.2."
+        elif np.allclose(rates, rates[0], rtol=RTOL, atol=0):
+            hint = ("a constant rate settles at its noise floor, whatever its size: let the rate decay, e.g. your "
+                    f"cosine_lr from {lr:g} to 0 over the {steps} updates.")
+        elif dies < steps // 2:
+            hint = (f"your rate is (nearly) 0 from update {dies} on, so the runs stop moving long before the end. Was "
+                    f"the schedule set up in epochs? Here t counts the updates: spread the decay over all {steps}.")
+        elif rates[-1] > lr / 10:
+            hint = (f"your rate is still {rates[-1]:.3g} at the last update: the schedule has not decayed by the end "
+                    f"of the run. Its length (a cosine's T, a step decay's s) counts updates: fit it to the "
+                    f"{steps} of the run.")
+        else:
+            hint = f"decay the rate to (nearly) 0 by the last of the {steps} updates: a cosine over them does."
+        fail(name, where[2], lines, hint)
+    print(f"✓ {name}: right in all 3 cases ({labels[0]}; {labels[1]}; SGD with it ends at f − f* = {final:.2g}, "
+          f"{final / floor:.2g} × the noise floor {floor:.2g} of the constant rate {lr:g})")
+
+
+def _range_test_lr(t, lr_low, lr_high, steps):
+    """η_t = η_low·(η_high/η_low)^(t/(steps − 1)): Smith's LR range test, geometric from η_low (t = 0) to η_high."""
+    t = np.asarray(t, dtype=float)
+    value = lr_low * (lr_high / lr_low) ** (t / (steps - 1))
+    return float(value) if value.ndim == 0 else value
+
+
+@checker
+def check_range_test_lr(range_test_lr) -> None:
+    """range_test_lr(t, lr_low, lr_high, steps) = η_low·(η_high/η_low)^(t/(steps − 1)), t = 0 … steps − 1."""
+    __tracebackhide__ = True
+    cases = [
+        Case("5 steps from 0.001 to 10", {"t": np.arange(5), "lr_low": 1e-3, "lr_high": 10.0, "steps": 5}),
+        Case("t = 0: the lowest rate", {"t": 0, "lr_low": 1e-4, "lr_high": 10.0, "steps": 300},
+             hint="the test starts at η_low."),
+        Case("t = steps − 1: the highest rate", {"t": 299, "lr_low": 1e-4, "lr_high": 10.0, "steps": 300},
+             hint="the last step, t = steps − 1, reaches η_high."),
+        Case("300 steps from 1e-4 to 10", {"t": np.arange(300), "lr_low": 1e-4, "lr_high": 10.0, "steps": 300}),
+        Case("two decades in 101 steps", {"t": np.arange(101), "lr_low": 0.01, "lr_high": 1.0, "steps": 101}),
+    ]
+    mistakes = [Mistake(hint, _at_steps(formula)) for hint, formula in [
+        ("the rates grow geometrically, by the same factor every step (np.geomspace), not linearly (np.linspace): "
+         "a linear sequence spends almost all its steps in the top decade.",
+         lambda t, low, high, n: low + (high - low) * t / (n - 1)),
+        ("the last step, t = steps − 1, must reach η_high: the exponent is t/(steps − 1), not t/steps.",
+         lambda t, low, high, n: low * (high / low) ** (t / n)),
+        ("off by one: t = 0 is the first step and has η_low; the exponent is t/(steps − 1).",
+         lambda t, low, high, n: low * (high / low) ** ((t + 1) / n)),
+        ("the growth per step is the (steps − 1)-th root of η_high/η_low, (η_high/η_low)^(1/(steps − 1)), not "
+         "η_high/η_low divided by steps − 1.", lambda t, low, high, n: low * ((high / low) / (n - 1)) ** t),
+        ("the rate grows during the test: from η_low at t = 0 up to η_high at the last step.",
+         lambda t, low, high, n: high * (low / high) ** (t / (n - 1))),
+    ]]
+    compare("range_test_lr", range_test_lr, _range_test_lr, cases, mistakes,
+            hint="η_t = η_low · (η_high/η_low)^(t/(steps − 1)): η_low at t = 0, η_high at t = steps − 1, the same "
+                 "factor every step.")
+
+
+# -- exercise 08: a network's backward pass, gradient check, clipping ------------------------------
+
+def _copied(value):
+    """A deep copy of arrays and dicts of them (an optimizer's state holds dicts in a dict)."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def _changed_in(value, original) -> bool:
+    """Whether a dict (of arrays, of dicts) differs from its copy taken before a call."""
+    if isinstance(original, dict):
+        return (not isinstance(value, dict) or value.keys() != original.keys()
+                or any(_changed_in(value[key], original[key]) for key in original))
+    if isinstance(original, np.ndarray):
+        return (not isinstance(value, np.ndarray) or value.shape != original.shape
+                or not np.allclose(value, original, rtol=0, atol=1e-12, equal_nan=True))
+    return False
+
+
+def _brief(value, depth: int = 0) -> str:
+    """A short text for an argument: small arrays in full, larger ones by shape, a dict inside a dict (an
+    optimizer's state) by its size."""
+    if isinstance(value, dict):
+        if depth:
+            return f"{{{len(value)} arrays}}"
+        return "{" + ", ".join(f"{key!r}: {_brief(item, depth + 1)}" for key, item in value.items()) + "}"
+    if isinstance(value, np.ndarray) and value.size > SHOWN:
+        return f"array of shape {value.shape}"
+    if hasattr(value, "update") and hasattr(value, "init"):  # an optimizer of course_lib
+        return repr(value)
+    return _show(value)
+
+
+def _where_it_differs(got, expected, path: str) -> list[str]:
+    """Lines naming each array of a nested answer that differs: "grads['W1']: first difference …"."""
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or got.keys() != expected.keys():
+            return [f"{path}: expected a dict with the keys {list(expected)}, got "
+                    f"{sorted(got) if isinstance(got, dict) else _brief(got)}"]
+        return [line for key in expected for line in _where_it_differs(got[key], expected[key], f"{path}[{key!r}]")]
+    return [] if _same(got, expected) else _differences(got, expected, f"{path}: ")
+
+
+def _compare_with_dicts(name, function, reference, cases, mistakes=(), hint="", locate=None, parts=()) -> None:
+    """`compare` for functions that take dicts of arrays (params, grads, an optimizer's state).
+
+    Each call gets deep copies, a change to a dict passed in fails with its own message, and an
+    answer holding dicts is shown by its differences (which array, where) under the names `parts`
+    of its values, not printed whole. `locate(got, expected)` may return a hint that says where a
+    difference comes from when no mistake fits.
+    """
+    __tracebackhide__ = True
+    cases = list(cases)
+    for number, case in enumerate(cases, start=1):
+        where = f"case {number} of {len(cases)}, {case.label}"
+        call = f"your call: {name}({', '.join(_brief(value) for value in case.args.values())})"
+        given = _copied(case.args)
+        got = _call(name, function, given, where)
+        for key, original in case.args.items():
+            if isinstance(original, dict) and _changed_in(given[key], original):
+                fail(name, where, [call, f"it changed its argument `{key}` (a dict of arrays) in place"],
+                     f"`{key}[name][index] = …` or `{key}[name] -= …` writes into the caller's arrays, and so does "
+                     f"a shallow copy, dict({key}). Restore what you changed before returning, or work on a deep "
+                     f"copy: {{k: v.copy() for k, v in {key}.items()}}.")
+        expected = reference(*_copied(case.args).values())
+        if _same(got, expected):
+            continue
+        copies = [replace(other, args=_copied(other.args)) for other in cases]
+        mistake = _diagnose(function, copies, mistakes, copies[number - 1], got)
+        if parts and isinstance(got, (tuple, list)) and len(got) == len(parts):
+            lines = [call, *[line for part, g, e in zip(parts, got, expected)
+                             for line in _where_it_differs(g, e, part)]]
+        else:
+            lines = [call, f"expected:  {_brief(expected)}", f"got:       {_brief(got)}", *_differences(got, expected)]
+        located = locate(got, expected) if locate and not mistake else ""
+        fail(name, where, lines, mistake.hint if mistake else located or case.hint or hint)
+    _success(name, cases)
+
+
+def _logits_cases(rng) -> list:
+    return [
+        Case("3 rows, 3 classes", {"logits": np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [-1.0, 0.5, 2.0]])}),
+        Case("one row, shape (1, 4)", {"logits": np.array([[0.5, -1.0, 2.0, 0.0]])}),
+        Case("large logits, around 1000", {"logits": np.array([[1000.0, 999.0, 998.0], [0.0, 1.0, 2.0]])},
+             hint="softmax(z) = softmax(z − c) for any c per row; with c the row's max every exponent is ≤ 0."),
+        Case("very negative logits, around −1000", {"logits": np.array([[-1000.0, -1001.0, -1002.0]])}),
+        Case("10 classes, a batch of 5", {"logits": rng.normal(0, 3, size=(5, 10)).round(3)}),
+    ]
+
+
+def _softmax_variant(shift="row", axis=1, keepdims=True):
+    def softmax(logits):
+        with np.errstate(all="ignore"):
+            z = logits - {"row": np.max(logits, axis=1, keepdims=True), "column": np.max(logits, axis=0),
+                          "all": np.max(logits), "none": 0.0}[shift]
+            e = np.exp(z)
+            total = np.sum(e) if axis is None else np.sum(e, axis=axis, keepdims=keepdims)
+            return e / total
+    return softmax
+
+
+@checker
+def check_softmax(softmax) -> None:
+    """softmax(logits): the probabilities exp(z_ik)/Σ_j exp(z_ij) of each row, computed without overflow."""
+    __tracebackhide__ = True
+    mistakes = [
+        Mistake("e^1000 overflows to inf (and e^−1000 underflows to 0), which gives nan: subtract each row's "
+                "largest logit first, exp(z − max), which changes nothing mathematically.",
+                _softmax_variant(shift="none")),
+        Mistake("subtract each row's own max, np.max(z, axis=1, keepdims=True): with the largest of all the "
+                "logits, a row far below it becomes exp(−1000) = 0 everywhere, and 0/0.",
+                _softmax_variant(shift="all")),
+        Mistake("normalize each row (axis=1: one example per row, one column per class), not each column.",
+                _softmax_variant(shift="column", axis=0)),
+        Mistake("divide each row by its own sum: np.sum(…, axis=1, keepdims=True) keeps the shape (n, 1) that "
+                "broadcasts along the row; without keepdims the sums are spread along the columns.",
+                _softmax_variant(keepdims=False)),
+        Mistake("each row sums to 1: divide by the row's sum (axis=1), not by the sum of the whole array.",
+                _softmax_variant(axis=None)),
+    ]
+    compare("softmax", softmax, nn.softmax, _logits_cases(np.random.default_rng(10)), mistakes,
+            hint="p = exp(z − max z) / Σ exp(z − max z), row by row: np.max and np.sum with axis=1, keepdims=True.")
+
+
+def _one_hot(y, classes):
+    return np.eye(classes)[np.asarray(y)]
+
+
+def _softmax_cross_entropy(logits, y):
+    """The reference: (mean cross-entropy, δ = (p − onehot(y))/n) from course_lib.nn."""
+    n, classes = np.shape(logits)
+    return nn.cross_entropy(logits, y), (nn.softmax(logits) - _one_hot(y, classes)) / n
+
+
+def _cross_entropy_variant(delta=lambda p, Y, n: (p - Y) / n, loss="stable"):
+    def answer(logits, y):
+        n, classes = logits.shape
+        p, Y = nn.softmax(logits), _one_hot(y, classes)
+        with np.errstate(all="ignore"):
+            value = {"stable": lambda: nn.cross_entropy(logits, y),
+                     "sum": lambda: nn.cross_entropy(logits, y) * n,
+                     "naive": lambda: -np.mean(np.log(p[np.arange(n), y])),
+                     "columns": lambda: -np.mean(np.log(p[:, y]))}[loss]()
+        return float(value), delta(p, Y, n)
+    return answer
+
+
+@checker
+def check_softmax_cross_entropy(softmax_cross_entropy) -> None:
+    """softmax_cross_entropy(logits, y) = (−(1/n) Σ log p_{i,y_i}, (p − onehot(y))/n), stable for large logits."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(11)
+    cases = [
+        Case("4 rows, 3 classes", {"logits": np.array([[1.0, 2.0, 0.5], [0.0, 0.0, 0.0], [2.0, -1.0, 0.3],
+                                                       [0.1, 0.2, 0.3]]), "y": np.array([0, 2, 1, 2])}),
+        Case("one row", {"logits": np.array([[0.5, -1.0, 2.0, 0.0]]), "y": np.array([3])},
+             hint="with n = 1, δ = p − onehot(y): the mean over one row divides by 1."),
+        Case("a confident right answer, logits around 1000", {"logits": np.array([[1000.0, 0.0, 0.0]]),
+                                                              "y": np.array([0])},
+             hint="p = (1, 0, 0) up to round-off: the loss is 0 and δ is 0."),
+        Case("confident wrong answers, logits around 1000",
+             {"logits": np.array([[1000.0, 0.0, 0.0], [0.0, 1000.0, 0.0]]), "y": np.array([1, 0])},
+             hint="each row's loss is z_max − z_y = 1000; the probability e^−1000 rounds to 0, so compute "
+                  "log p without taking the log of p."),
+        Case("10 classes, a batch of 5", {"logits": rng.normal(0, 3, size=(5, 10)).round(3),
+                                          "y": np.array([3, 0, 9, 3, 7])}),
+    ]
+    mistakes = [
+        Mistake("δ is the gradient of the mean loss: divide p − onehot(y) by n, the number of rows.",
+                _cross_entropy_variant(delta=lambda p, Y, n: p - Y)),
+        Mistake("the sign of δ: ∂L/∂z = (p − onehot(y))/n, probabilities minus targets.",
+                _cross_entropy_variant(delta=lambda p, Y, n: (Y - p) / n)),
+        Mistake("subtract the one-hot targets: δ = (p − onehot(y))/n (np.eye(classes)[y] is onehot(y)).",
+                _cross_entropy_variant(delta=lambda p, Y, n: p / n)),
+        Mistake("the loss is the mean over the rows, −(1/n) Σ log p_{i,y_i}, not the sum.",
+                _cross_entropy_variant(loss="sum")),
+        Mistake("log p of a probability that rounds to 0 is −inf: compute log p directly, log p_ik = z_ik − m_i − "
+                "log Σ_j exp(z_ij − m_i) with m_i the row's max (log-sum-exp), then pick log p_{i,y_i}.",
+                _cross_entropy_variant(loss="naive")),
+        Mistake("pick one entry per row, p[np.arange(n), y]: p[:, y] takes whole columns, n × n entries.",
+                _cross_entropy_variant(loss="columns")),
+    ]
+    compare("softmax_cross_entropy", softmax_cross_entropy, _softmax_cross_entropy, cases, mistakes,
+            hint="loss = −mean over i of log p_{i,y_i} (log p by log-sum-exp); δ = (p − onehot(y))/n.")
+
+
+def _dense_backward(a, W, delta):
+    """The reference: (aᵀδ, Σ_i δ_i, δWᵀ), as in course_lib.nn.loss_and_grads."""
+    return a.T @ delta, delta.sum(axis=0), delta @ W.T
+
+
+@checker
+def check_dense_backward(dense_backward) -> None:
+    """dense_backward(a, W, delta) = (aᵀδ, Σ_i δ_i, δWᵀ): dL/dW, dL/db and dL/da of z = aW + b."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(12)
+
+    def layer(n, inputs, outputs):
+        return {"a": rng.normal(size=(n, inputs)).round(2), "W": rng.normal(size=(inputs, outputs)).round(2),
+                "delta": rng.normal(0, 0.1, size=(n, outputs)).round(3)}
+
+    cases = [
+        Case("3 → 3 units, a batch of 4", layer(4, 3, 3)),
+        Case("5 → 2 units, a batch of 3", layer(3, 5, 2),
+             hint="the shapes: dW like W (inputs, outputs), db like b (outputs,), dL/da like a (n, inputs)."),
+        Case("a batch of 1", layer(1, 4, 3)),
+        Case("one output unit", layer(5, 3, 1)),
+        Case("δ = 0", {**layer(2, 3, 2), "delta": np.zeros((2, 2))},
+             hint="a zero δ gives zero gradients everywhere."),
+    ]
+    mistakes = [
+        Mistake("dW = aᵀδ, of W's shape (inputs, outputs): you computed δᵀa, its transpose.",
+                lambda a, W, delta: (delta.T @ a, delta.sum(axis=0), delta @ W.T)),
+        Mistake("aᵀδ is a matrix product, a.T @ delta, summing over the rows of the batch; a * delta multiplies "
+                "element by element.", lambda a, W, delta: (a * delta, delta.sum(axis=0), delta @ W.T)),
+        Mistake("db sums δ over the batch, the rows: delta.sum(axis=0), one number per output unit.",
+                lambda a, W, delta: (a.T @ delta, delta.sum(axis=1), delta @ W.T)),
+        Mistake("δ already carries the 1/n of the mean loss (δᴸ = (p − onehot)/n): sum over the batch, don't "
+                "average again.", lambda a, W, delta: (a.T @ delta, delta.mean(axis=0), delta @ W.T)),
+        Mistake("δ already carries the 1/n of the mean loss: dW = aᵀδ, without another 1/n.",
+                lambda a, W, delta: (a.T @ delta / len(a), delta.sum(axis=0), delta @ W.T)),
+        Mistake("dL/da = δWᵀ (delta @ W.T): each input unit collects δ through its row of W. You used W without "
+                "the transpose.", lambda a, W, delta: (a.T @ delta, delta.sum(axis=0), delta @ W)),
+        Mistake("the ReLU's mask is relu_backward's job, with z of the layer below; dense_backward returns δWᵀ "
+                "as it is.", lambda a, W, delta: (a.T @ delta, delta.sum(axis=0), (delta @ W.T) * (a > 0))),
+        Mistake("return (dW, db, dL/da) in this order.",
+                lambda a, W, delta: (delta @ W.T, delta.sum(axis=0), a.T @ delta)),
+    ]
+    compare("dense_backward", dense_backward, _dense_backward, cases, mistakes,
+            hint="dW = a.T @ delta, db = delta.sum(axis=0), dL/da = delta @ W.T.")
+
+
+@checker
+def check_relu_backward(relu_backward) -> None:
+    """relu_backward(grad_a, z) = grad_a ⊙ 1[z > 0]: the gradient through a = max(z, 0)."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(13)
+    cases = [
+        Case("mixed signs, 2 × 3", {"grad_a": np.array([[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]),
+                                    "z": np.array([[1.0, -2.0, 0.5], [-0.1, 3.0, 2.0]])}),
+        Case("z = 0, at the kink", {"grad_a": np.array([[1.0, 2.0, -3.0]]), "z": np.array([[0.0, 1e-3, -1e-3]])},
+             hint="at the kink z = 0 the gradient is taken as 0, as PyTorch does: the mask is z > 0, strictly."),
+        Case("all off", {"grad_a": np.array([[1.0, -2.0]]), "z": np.array([[-1.0, -0.5]])},
+             hint="where z ≤ 0 the ReLU output 0 whatever z was: no gradient passes."),
+        Case("a batch of 4 × 5", {"grad_a": rng.normal(size=(4, 5)).round(2), "z": rng.normal(size=(4, 5)).round(2)}),
+    ]
+    mistakes = [
+        Mistake("at the kink z = 0 take the gradient 0, as PyTorch does: the mask is z > 0, not z ≥ 0.",
+                lambda grad_a, z: grad_a * (z >= 0)),
+        Mistake("multiply by the ReLU's derivative 1[z > 0] (1 or 0), not by ReLU(z) itself.",
+                lambda grad_a, z: grad_a * np.maximum(z, 0)),
+        Mistake("the mask comes from z (where the ReLU was on), not from the sign of the gradient.",
+                lambda grad_a, z: grad_a * (grad_a > 0)),
+        Mistake("return the gradient with the mask applied, grad_a * (z > 0), not the mask alone.",
+                lambda grad_a, z: (z > 0).astype(float)),
+    ]
+    compare("relu_backward", relu_backward, lambda grad_a, z: grad_a * nn.relu_gradient(z), cases, mistakes,
+            hint="grad_a * (z > 0): the gradient passes where the ReLU was on and stops where it output 0.")
+
+
+def _mlp_variant(mask="below", relu_on_logits=False, input_from="below", bias=True):
+    """loss_and_grads of an MLP, with one of its steps switched to a typical mistake."""
+    def loss_and_grads(params, X, y):
+        layers = len(params) // 2
+        inputs, zs, a = [], [], X
+        for layer in range(1, layers + 1):
+            z = a @ params[f"W{layer}"] + (params[f"b{layer}"] if bias else 0.0)
+            inputs.append(a)
+            zs.append(z)
+            a = nn.relu(z) if layer < layers or relu_on_logits else z
+        loss, delta = _softmax_cross_entropy(a, y)
+        if relu_on_logits:
+            delta = delta * (zs[-1] > 0)
+        grads = {}
+        for layer in range(layers, 0, -1):
+            below = inputs[layer - 1] if input_from == "below" else (
+                nn.relu(zs[layer - 1]) if layer < layers else zs[layer - 1])
+            grads[f"W{layer}"], grads[f"b{layer}"] = below.T @ delta, delta.sum(axis=0)
+            if layer > 1:
+                delta = delta @ params[f"W{layer}"].T
+                if mask == "below":
+                    delta = delta * (zs[layer - 2] > 0)
+                elif mask == "this layer":
+                    delta = delta * (zs[layer - 1] > 0)
+        return loss, {name: grads[name] for name in params}
+    return loss_and_grads
+
+
+def _mlp_case(label, sizes, n, seed, hint=""):
+    rng = np.random.default_rng(seed)
+    params = nn.init_mlp(sizes, rng)
+    for name in params:
+        if name.startswith("b"):
+            params[name] = rng.normal(0, 0.1, size=params[name].shape).round(3)
+    return Case(label, {"params": params, "X": rng.normal(size=(n, sizes[0])).round(2),
+                        "y": rng.integers(0, sizes[-1], size=n)}, hint)
+
+
+def _locate_layer(got, expected) -> str:
+    """Which part of a wrong (loss, grads) is wrong, and where in the backward pass to look."""
+    if not (isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], dict)
+            and got[1].keys() == expected[1].keys()):
+        return "return (loss, grads) with grads a dict of the keys and shapes of params: 'W1', 'b1', …"
+    if not _same(got[0], expected[0]):
+        return ("the loss is wrong, so the forward pass is: z = aW + b in every layer, a ReLU after every layer "
+                "but the last, then softmax_cross_entropy of the last z.")
+    layers = len(expected[1]) // 2
+    wrong = [layer for layer in range(1, layers + 1)
+             if not all(_same(got[1][f"{kind}{layer}"], expected[1][f"{kind}{layer}"]) for kind in "Wb")]
+    top = max(wrong)
+    W_right = _same(got[1][f"W{top}"], expected[1][f"W{top}"])
+    b_right = _same(got[1][f"b{top}"], expected[1][f"b{top}"])
+    if W_right != b_right:
+        return (f"in layer {top}, " + (f"dW{top} is right and db{top} is not: db = δ summed over the batch, "
+                                       f"delta.sum(axis=0)." if W_right else
+                                       f"db{top} is right and dW{top} is not: dW = aᵀδ with a the layer's input, "
+                                       f"{'X' if top == 1 else f'ReLU(z{top - 1})'}."))
+    if top == layers:
+        return (f"the gradients of the last layer (W{layers}, b{layers}) are wrong: δ = (p − onehot(y))/n from "
+                f"softmax_cross_entropy, then dense_backward with that layer's input a (the ReLU of the layer below, "
+                f"or X).")
+    return (f"the gradients of layer {top + 1} are right and those of layer {top} are not: look at the step from "
+            f"δ{top + 1} down to δ{top} = (δ{top + 1} W{top + 1}ᵀ) ⊙ 1[z{top} > 0], with the mask from z of layer "
+            f"{top}, the layer below.")
+
+
+@checker
+def check_mlp_loss_and_grads(mlp_loss_and_grads) -> None:
+    """mlp_loss_and_grads(params, X, y) = (mean cross-entropy, grads): forward and backward through any number of
+    dense layers with ReLUs between them, as course_lib.nn.loss_and_grads."""
+    __tracebackhide__ = True
+    digits = load_digits(seed=0)
+    cases = [
+        _mlp_case("3 layers of 5 units, a batch of 6", [5, 5, 5, 5], 6, seed=14),
+        _mlp_case("2 layers, 6 → 4 → 3, a batch of 8", [6, 4, 3], 8, seed=15),
+        _mlp_case("a batch of 1", [4, 3, 2], 1, seed=16),
+        _mlp_case("1 layer (no hidden layer, no ReLU)", [4, 3], 5, seed=17,
+                  hint="with one layer the logits are XW¹ + b¹: no ReLU, and δ¹ = (p − onehot(y))/n is all you need."),
+        Case("the digits network 64 → 32 → 10, 20 images",
+             {"params": nn.init_mlp([64, 32, 10], np.random.default_rng(18)), "X": digits.X_train[:20],
+              "y": digits.y_train[:20]}),
+    ]
+    mistakes = [
+        Mistake("no ReLU after the last layer: the logits are z of the last layer as they are (a ReLU there would "
+                "zero every negative score before the softmax).", _mlp_variant(relu_on_logits=True)),
+        Mistake("the gradients of the layers below the ReLUs are wrong: the ReLU blocks the gradient where it "
+                "output 0. Going down, δ of the layer below is relu_backward(δ Wᵀ, z of that layer).",
+                _mlp_variant(mask="none")),
+        Mistake("the ReLU mask comes from the layer below: δ^(l−1) = (δ^l W^lᵀ) ⊙ 1[z^(l−1) > 0], with z of layer "
+                "l − 1, whose ReLU the gradient goes back through, not z of layer l.", _mlp_variant(mask="this layer")),
+        Mistake("dW of a layer is (its input)ᵀδ: a of the layer below (or X), not the layer's own output.",
+                _mlp_variant(input_from="this layer")),
+        Mistake("the forward pass adds the bias: z = aW + b.", _mlp_variant(bias=False)),
+    ]
+    _compare_with_dicts("mlp_loss_and_grads", mlp_loss_and_grads, nn.loss_and_grads, cases, mistakes,
+                        parts=("loss", "grads"),
+                        hint="forward: z = aW + b, a = ReLU(z) except after the last layer; backward from "
+                             "δ = (p − onehot(y))/n: dense_backward, then relu_backward with z of the layer below.",
+                        locate=_locate_layer)
+
+
+def _difference_quotient(plus, minus, divisor, whole=False):
+    """(loss_fn(θ + plus·ε·e) − loss_fn(θ + minus·ε·e)) / (divisor·ε), e one entry (or the whole array)."""
+    def derivative(loss_fn, params, name, index, eps):
+        def at(shift):
+            moved = _copied(params)
+            if whole:
+                moved[name] = moved[name] + shift * eps
+            else:
+                moved[name][index] += shift * eps
+            return loss_fn(moved)
+        return (at(plus) - at(minus)) / (divisor * eps)
+    return derivative
+
+
+@checker
+def check_numerical_derivative(numerical_derivative) -> None:
+    """numerical_derivative(loss_fn, params, name, index, eps) = (L(θ + εe) − L(θ − εe))/(2ε) for the entry
+    params[name][index], params unchanged."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(19)
+    digits = load_digits(seed=0)
+    X, y = digits.X_train[:10], digits.y_train[:10]
+
+    def cubic(params):
+        return float(np.sum(params["w"] ** 3) + np.sum(np.sin(params["b"])))
+
+    def network(params):
+        return nn.loss_and_grads(params, X, y)[0]
+
+    cubic.__name__ = "L(w, b) = Σ w³ + Σ sin b"
+    network.__name__ = "the MLP's mean cross-entropy on 10 digits"
+    small = {"w": np.array([[1.0, -0.5, 2.0], [0.3, 0.7, -1.2]]), "b": np.array([0.5, -1.0, 2.0])}
+    mlp = nn.init_mlp([64, 8, 10], rng)
+    mlp["b1"] = rng.normal(0, 0.1, size=8)
+    cases = [
+        Case("w[0, 2] of a cubic", {"loss_fn": cubic, "params": small, "name": "w", "index": (0, 2), "eps": 1e-5}),
+        Case("b[1] of a cubic", {"loss_fn": cubic, "params": small, "name": "b", "index": (1,), "eps": 1e-5}),
+        Case("ε = 0.01", {"loss_fn": cubic, "params": small, "name": "w", "index": (1, 2), "eps": 1e-2},
+             hint="with a larger ε the difference quotient differs more from the derivative; it must still be "
+                  "the central one, (L(θ + ε) − L(θ − ε))/(2ε)."),
+        Case("the network, W1[3, 5]", {"loss_fn": network, "params": mlp, "name": "W1", "index": (3, 5), "eps": 1e-5}),
+        Case("the network, b2[7]", {"loss_fn": network, "params": mlp, "name": "b2", "index": (7,), "eps": 1e-5}),
+    ]
+    mistakes = [
+        Mistake("use the central difference (L(θ + ε) − L(θ − ε))/(2ε): the one-sided (L(θ + ε) − L(θ))/ε is off "
+                "by about ε·L''/2, the central one by ε²·L'''/6.", _difference_quotient(1, 0, 1)),
+        Mistake("use the central difference (L(θ + ε) − L(θ − ε))/(2ε), not the one-sided (L(θ) − L(θ − ε))/ε.",
+                _difference_quotient(0, -1, 1)),
+        Mistake("θ + ε and θ − ε are 2ε apart: divide by 2ε.", _difference_quotient(1, -1, 1)),
+        Mistake("the sign: (L(θ + ε) − L(θ − ε))/(2ε), the value at θ + ε first.", _difference_quotient(-1, 1, 2)),
+        Mistake("change one entry, params[name][index], not the whole array: moving every entry by ε measures the "
+                "sum of their derivatives.", _difference_quotient(1, -1, 2, whole=True)),
+    ]
+    _compare_with_dicts("numerical_derivative", numerical_derivative, _difference_quotient(1, -1, 2), cases, mistakes,
+                        hint="L(θ + ε·e) and L(θ − ε·e) with only params[name][index] moved, then their difference "
+                             "divided by 2ε; put the entry back as it was.")
+
+
+def _clip_variant(norm_of=lambda grads: nn.global_norm(grads), scale="min", per_array=False, norm_after=False,
+                  by_value=False):
+    def clip(grads, max_norm):
+        if by_value:
+            clipped = {key: np.clip(g, -max_norm, max_norm) for key, g in grads.items()}
+            return clipped, float(nn.global_norm(grads))
+        if per_array:
+            clipped = {key: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for key, g in grads.items()}
+        else:
+            norm = norm_of(grads)
+            factor = min(1.0, max_norm / (norm + 1e-6)) if scale == "min" else max_norm / (norm + 1e-6)
+            clipped = {key: g * factor for key, g in grads.items()}
+        return clipped, float(nn.global_norm(clipped) if norm_after else norm_of(grads))
+    return clip
+
+
+@checker
+def check_clip_by_global_norm(clip_by_global_norm) -> None:
+    """clip_by_global_norm(grads, max_norm) = ({k: g·min(1, c/(‖g‖ + 1e-6))}, ‖g‖), ‖g‖ over all arrays together."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(20)
+    params = nn.init_mlp([6, 4, 3], rng)
+    _, network_grads = nn.loss_and_grads(params, rng.normal(size=(8, 6)), rng.integers(0, 3, size=8))
+    thirteen = {"W1": np.array([[3.0, 0.0], [0.0, 4.0]]), "b1": np.array([12.0, 0.0])}
+    uneven = {"W1": np.full((3, 2), 0.1), "b1": np.array([0.1, -0.1]), "W2": np.array([[30.0], [-40.0]]),
+              "b2": np.array([0.5])}
+    cases = [
+        Case("‖g‖ = 13 above c = 1", {"grads": thirteen, "max_norm": 1.0}),
+        Case("‖g‖ = 13 below c = 20: unchanged", {"grads": thirteen, "max_norm": 20.0},
+             hint="below the threshold the gradients stay as they are: the factor is min(1, c/‖g‖)."),
+        Case("zero gradients", {"grads": {"W1": np.zeros((2, 2)), "b1": np.zeros(2)}, "max_norm": 1.0},
+             hint="‖g‖ = 0 is below any threshold: nothing changes (the 1e-6 keeps c/(‖g‖ + 1e-6) finite)."),
+        Case("one large array among small ones", {"grads": uneven, "max_norm": 5.0}),
+        Case("a network's gradients", {"grads": network_grads, "max_norm": 0.1}),
+    ]
+    mistakes = [
+        Mistake("clip by the global norm: one factor for all the arrays, from the norm of all their entries "
+                "together. You clipped each array by its own norm, which changes the direction of the step.",
+                _clip_variant(per_array=True)),
+        Mistake("gradients whose norm is below the threshold stay as they are: the factor is min(1, c/(‖g‖ + 1e-6)); "
+                "you scaled every gradient to the length c.", _clip_variant(scale="always")),
+        Mistake("the norm is the square root of the sum of all the squares, √(Σ g²).",
+                _clip_variant(norm_of=lambda grads: float(sum(np.sum(g**2) for g in grads.values())))),
+        Mistake("‖g‖ is the norm of all the entries together, √(Σ over all arrays of Σ g²), not the sum of the "
+                "arrays' norms.", _clip_variant(norm_of=lambda grads: float(sum(np.linalg.norm(g)
+                                                                                for g in grads.values())))),
+        Mistake("return the norm before clipping (what the gradient was), as PyTorch's clip_grad_norm_ does.",
+                _clip_variant(norm_after=True)),
+        Mistake("that is clipping by value, each entry to [−c, c] (np.clip): it changes the direction. Clipping "
+                "by the global norm scales all entries by one factor.", _clip_variant(by_value=True)),
+        Mistake("return two things: the clipped gradients (a dict) and the norm before clipping.",
+                lambda grads, max_norm: nn.clip_by_global_norm(grads, max_norm)[0]),
+    ]
+    _compare_with_dicts("clip_by_global_norm", clip_by_global_norm, nn.clip_by_global_norm, cases, mistakes,
+                        parts=("clipped", "norm"),
+                        hint="‖g‖ = √(Σ over every array of Σ g²); every array times min(1, c/(‖g‖ + 1e-6)); "
+                             "return (clipped, ‖g‖).")
+
+
+def _train_step(params, state, X, y, optimizer, max_norm, *, clip=True, by_hand=False, loss_after=False):
+    """The reference (and, with a keyword, a mistake): loss and grads, clipping, one update."""
+    loss, grads = nn.loss_and_grads(params, X, y)
+    if max_norm is not None and clip:
+        grads, _ = nn.clip_by_global_norm(grads, max_norm)
+    if by_hand:
+        new_params = {key: params[key] - optimizer.lr * grads[key] for key in params}
+        new_state = {**state, "t": state["t"] + 1}
+    else:
+        new_params, new_state = optimizer.update(params, grads, state)
+    if loss_after:
+        loss = nn.loss_and_grads(new_params, X, y)[0]
+    return new_params, new_state, loss
+
+
+@checker
+def check_train_step(train_step) -> None:
+    """train_step(params, state, X, y, optimizer, max_norm) = (params', state', loss): loss and gradients of the
+    batch, clipped to max_norm (None: no clipping), then optimizer.update."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(21)
+    params = nn.init_mlp([6, 5, 3], rng)
+    X, y = rng.normal(size=(8, 6)).round(2), rng.integers(0, 3, size=8)
+    sgd, adam = SGD(lr=0.5), Adam(lr=0.01)
+    later = adam.init(params)
+    later_params = params
+    for _ in range(3):
+        later_params, later = adam.update(later_params, nn.loss_and_grads(later_params, X, y)[1], later)
+
+    def step(label, optimizer, max_norm, at=(params, None), rows=slice(None), hint=""):
+        start, state = at
+        return Case(label, {"params": start, "state": optimizer.init(start) if state is None else state,
+                            "X": X[rows], "y": y[rows], "optimizer": optimizer, "max_norm": max_norm}, hint)
+
+    cases = [
+        step("SGD, no clipping", sgd, None,
+             hint="with max_norm = None the gradients go to the optimizer as they are."),
+        step("SGD, clipped at 0.1", sgd, 0.1),
+        step("Adam, clipped at 0.1, its first step", adam, 0.1),
+        step("Adam, a later step (t = 4)", adam, 0.1, at=(later_params, later)),
+        step("SGD, a batch of 1", sgd, 0.1, rows=slice(0, 1)),
+    ]
+    mistakes = [
+        Mistake("clip the gradients when max_norm is given: grads, _ = clip_by_global_norm(grads, max_norm), "
+                "before the update.", lambda *args: _train_step(*args, clip=False)),
+        Mistake("let the optimizer take the step: params, state = optimizer.update(params, grads, state). "
+                "θ − η·g is SGD's step only; Adam's divides by √v̂ and keeps m and v in the state.",
+                lambda *args: _train_step(*args, by_hand=True)),
+        Mistake("return the loss of the batch before the update, the loss the gradients belong to (what "
+                "nn.train records as batch_loss).", lambda *args: _train_step(*args, loss_after=True)),
+        Mistake("return the new state that optimizer.update gives, not the old one: it holds the step count t "
+                "and the optimizer's averages.",
+                lambda params, state, *rest: (lambda p, s, loss: (p, state, loss))(*_train_step(params, state, *rest))),
+        Mistake("return (params, state, loss) in this order.",
+                lambda *args: (lambda p, s, loss: (p, loss, s))(*_train_step(*args))),
+    ]
+    _compare_with_dicts("train_step", train_step, _train_step, cases, mistakes,
+                        parts=("params", "state", "loss"),
+                        hint="loss, grads = mlp_loss_and_grads(params, X, y); clip when max_norm is not None; "
+                             "params, state = optimizer.update(params, grads, state); return (params, state, loss).")

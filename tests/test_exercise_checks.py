@@ -10,8 +10,10 @@ Every checker a solution notebook calls must have at least one wrong answer here
 (`test_every_checker_the_exercises_use_has_wrong_answers`): add them when you add an exercise.
 """
 
+import copy
 import doctest
 import json
+import math
 import re
 import sys
 import traceback
@@ -696,6 +698,418 @@ def adam_l2_step_twice_lambda(theta, g, m, v, t, lr, beta1, beta2, eps, weight_d
     return adam_step(theta, g + 2 * weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
 
 
+# -- exercise 07: learning-rate schedules ---------------------------------------------------------
+
+def cosine_lr(t, lr, total_steps, lr_min):
+    t = np.minimum(t, total_steps)
+    return lr_min + 0.5 * (lr - lr_min) * (1 + np.cos(np.pi * t / total_steps))
+
+
+def step_decay_lr_from_one(t, lr, step_size, gamma):
+    return lr * gamma ** np.floor((np.asarray(t) - 1) / step_size)   # as if t = 1 were the first update
+
+
+def step_decay_lr_rounded(t, lr, step_size, gamma):
+    return lr * gamma ** np.round(np.asarray(t) / step_size)
+
+
+def step_decay_lr_smooth(t, lr, step_size, gamma):
+    return lr * gamma ** (np.asarray(t) / step_size)
+
+
+def step_decay_lr_precedence(t, lr, step_size, gamma):
+    return lr * gamma ** np.asarray(t) // step_size
+
+
+def cosine_lr_pytorch_closed_form(t, lr, total_steps, lr_min):
+    return lr_min + 0.5 * (lr - lr_min) * (1 + np.cos(np.pi * np.asarray(t) / total_steps))
+
+
+def cosine_lr_restarting(t, lr, total_steps, lr_min):
+    t = np.asarray(t) % total_steps
+    return lr_min + 0.5 * (lr - lr_min) * (1 + np.cos(np.pi * t / total_steps))
+
+
+def cosine_lr_without_pi(t, lr, total_steps, lr_min):
+    t = np.minimum(t, total_steps)
+    return lr_min + 0.5 * (lr - lr_min) * (1 + np.cos(t / total_steps))
+
+
+def cosine_lr_without_half(t, lr, total_steps, lr_min):
+    t = np.minimum(t, total_steps)
+    return lr_min + (lr - lr_min) * (1 + np.cos(np.pi * t / total_steps))
+
+
+def cosine_lr_from_one(t, lr, total_steps, lr_min):
+    t = np.minimum(np.asarray(t) - 1, total_steps)
+    return lr_min + 0.5 * (lr - lr_min) * (1 + np.cos(np.pi * t / total_steps))
+
+
+def cosine_lr_without_lr_min(t, lr, total_steps, lr_min):
+    t = np.minimum(t, total_steps)
+    return 0.5 * lr * (1 + np.cos(np.pi * t / total_steps))
+
+
+def warmup_lr_unshifted(t, schedule, warmup_steps, start_factor):
+    t = np.asarray(t)
+    ramp = schedule(0) * (start_factor + (1 - start_factor) * t / warmup_steps)
+    return np.where(t < warmup_steps, ramp, schedule(t))
+
+
+def warmup_lr_from_zero(t, schedule, warmup_steps, start_factor):
+    t = np.asarray(t)
+    ramp = schedule(0) * t / warmup_steps
+    return np.where(t < warmup_steps, ramp, schedule(np.maximum(t - warmup_steps, 0)))
+
+
+def warmup_lr_overshooting(t, schedule, warmup_steps, start_factor):
+    t = np.asarray(t)
+    ramp = schedule(0) * (start_factor + t / warmup_steps)
+    return np.where(t < warmup_steps, ramp, schedule(np.maximum(t - warmup_steps, 0)))
+
+
+def warmup_lr_scaling_the_schedule(t, schedule, warmup_steps, start_factor):
+    t = np.asarray(t)
+    ramp = schedule(t) * (start_factor + (1 - start_factor) * t / warmup_steps)
+    return np.where(t < warmup_steps, ramp, schedule(np.maximum(t - warmup_steps, 0)))
+
+
+def run_lrs_per_epoch(schedule, epochs, batches_per_epoch):
+    lrs = np.zeros((epochs, batches_per_epoch))
+    for epoch in range(epochs):
+        lr = schedule(epoch)                     # the scheduler stepped once per epoch
+        for batch in range(batches_per_epoch):
+            lrs[epoch, batch] = lr
+    return lrs
+
+
+def run_lrs_restarting(schedule, epochs, batches_per_epoch):
+    lrs = np.zeros((epochs, batches_per_epoch))
+    for epoch in range(epochs):
+        for batch in range(batches_per_epoch):
+            lrs[epoch, batch] = schedule(batch)  # the counter of this epoch
+    return lrs
+
+
+def run_lrs_from_one(schedule, epochs, batches_per_epoch):
+    lrs, t = np.zeros((epochs, batches_per_epoch)), 0
+    for epoch in range(epochs):
+        for batch in range(batches_per_epoch):
+            t += 1
+            lrs[epoch, batch] = schedule(t)
+    return lrs
+
+
+def run_lrs_flat(schedule, epochs, batches_per_epoch):
+    return np.array([schedule(t) for t in range(epochs * batches_per_epoch)])
+
+
+def noise_floor_small_lr_rule(lr, eigenvalues, sigma):
+    return len(eigenvalues) * lr * sigma**2 / 4
+
+
+def noise_floor_variance(lr, eigenvalues, sigma):
+    return np.sum(lr * sigma**2 / (eigenvalues * (2 - lr * eigenvalues)))
+
+
+def noise_floor_without_half(lr, eigenvalues, sigma):
+    return np.sum(lr * sigma**2 / (2 - lr * eigenvalues))
+
+
+def noise_floor_sigma_not_squared(lr, eigenvalues, sigma):
+    return np.sum(lr * sigma / (2 * (2 - lr * eigenvalues)))
+
+
+def annealed_constant(t):
+    return 0.1 + 0 * np.asarray(t, dtype=float)
+
+
+def annealed_too_long(t):
+    return cosine_lr(t, 0.1, 10_000, 0.0)
+
+
+def annealed_in_epochs(t):
+    return cosine_lr(t, 0.1, 30, 0.0)            # T = 30 "epochs", but the optimizer counts updates
+
+
+def annealed_small_constant(t):
+    return 0.01 + 0 * np.asarray(t, dtype=float)
+
+
+def range_test_lr_linear(t, lr_low, lr_high, steps):
+    return np.linspace(lr_low, lr_high, steps)[t]
+
+
+def range_test_lr_short(t, lr_low, lr_high, steps):
+    return lr_low * (lr_high / lr_low) ** (np.asarray(t) / steps)
+
+
+def range_test_lr_divided_growth(t, lr_low, lr_high, steps):
+    growth = (lr_high / lr_low) / (steps - 1)
+    return lr_low * growth ** np.asarray(t)
+
+
+# -- exercise 08: a network's backward pass --------------------------------------------------------
+
+def softmax(logits):
+    z = logits - logits.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_cross_entropy(logits, y):
+    n, classes = logits.shape
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(n), y].mean(), (np.exp(log_p) - np.eye(classes)[y]) / n
+
+
+def dense_backward(a, W, delta):
+    return a.T @ delta, delta.sum(axis=0), delta @ W.T
+
+
+def relu_backward(grad_a, z):
+    return grad_a * (z > 0)
+
+
+def forward_pass(params, X, relu_on_logits=False):
+    """The forward pass as a learner writes it: the logits and each layer's (input, z)."""
+    layers = len(params) // 2
+    a, cache = X, []
+    for layer in range(1, layers + 1):
+        z = a @ params[f"W{layer}"] + params[f"b{layer}"]
+        cache.append((a, z))
+        a = np.maximum(z, 0) if layer < layers or relu_on_logits else z
+    return a, cache
+
+
+def mlp_loss_and_grads(params, X, y):
+    logits, cache = forward_pass(params, X)
+    loss, delta = softmax_cross_entropy(logits, y)
+    grads = {}
+    for layer in range(len(cache), 0, -1):
+        grads[f"W{layer}"], grads[f"b{layer}"], grad_a = dense_backward(cache[layer - 1][0], params[f"W{layer}"], delta)
+        if layer > 1:
+            delta = relu_backward(grad_a, cache[layer - 2][1])
+    return loss, grads
+
+
+def clip_by_global_norm(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    factor = min(1.0, max_norm / (norm + 1e-6))
+    return {name: g * factor for name, g in grads.items()}, norm
+
+
+def softmax_without_max(logits):
+    e = np.exp(logits)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_with_the_global_max(logits):
+    e = np.exp(logits - logits.max())
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_over_columns(logits):
+    e = np.exp(logits - logits.max(axis=0))
+    return e / e.sum(axis=0)
+
+
+def softmax_without_keepdims(logits):
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1)
+
+
+def cross_entropy_without_one_over_n(logits, y):
+    loss, delta = softmax_cross_entropy(logits, y)
+    return loss, delta * len(y)
+
+
+def cross_entropy_with_log_of_p(logits, y):
+    n, classes = logits.shape
+    p = softmax(logits)
+    return -np.mean(np.log(p[np.arange(n), y])), (p - np.eye(classes)[y]) / n
+
+
+def cross_entropy_summed(logits, y):
+    n, classes = logits.shape
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(n), y].sum(), (np.exp(log_p) - np.eye(classes)[y]) / n
+
+
+def cross_entropy_targets_minus_p(logits, y):
+    n, classes = logits.shape
+    loss, _ = softmax_cross_entropy(logits, y)
+    return loss, (np.eye(classes)[y] - softmax(logits)) / n
+
+
+def dense_backward_transposed(a, W, delta):
+    return delta.T @ a, delta.sum(axis=0), delta @ W.T
+
+
+def dense_backward_db_wrong_axis(a, W, delta):
+    return a.T @ delta, delta.sum(axis=1), delta @ W.T
+
+
+def dense_backward_averaged(a, W, delta):
+    return a.T @ delta, delta.mean(axis=0), delta @ W.T
+
+
+def dense_backward_w_not_transposed(a, W, delta):
+    return a.T @ delta, delta.sum(axis=0), delta @ W
+
+
+def relu_backward_at_the_kink(grad_a, z):
+    return grad_a * (z >= 0)
+
+
+def relu_backward_times_z(grad_a, z):
+    return grad_a * np.maximum(z, 0)
+
+
+def mlp_without_relu_mask(params, X, y):
+    logits, cache = forward_pass(params, X)
+    loss, delta = softmax_cross_entropy(logits, y)
+    grads = {}
+    for layer in range(len(cache), 0, -1):
+        grads[f"W{layer}"], grads[f"b{layer}"], delta = dense_backward(cache[layer - 1][0], params[f"W{layer}"], delta)
+    return loss, grads
+
+
+def mlp_mask_of_this_layer(params, X, y):
+    logits, cache = forward_pass(params, X)
+    loss, delta = softmax_cross_entropy(logits, y)
+    grads = {}
+    for layer in range(len(cache), 0, -1):
+        a_in, z = cache[layer - 1]
+        grads[f"W{layer}"], grads[f"b{layer}"], grad_a = dense_backward(a_in, params[f"W{layer}"], delta)
+        delta = relu_backward(grad_a, z)          # z of this layer, not of the one below
+    return loss, grads
+
+
+def mlp_relu_on_the_logits(params, X, y):
+    logits, cache = forward_pass(params, X, relu_on_logits=True)
+    loss, delta = softmax_cross_entropy(logits, y)
+    delta = relu_backward(delta, cache[-1][1])
+    grads = {}
+    for layer in range(len(cache), 0, -1):
+        grads[f"W{layer}"], grads[f"b{layer}"], grad_a = dense_backward(cache[layer - 1][0], params[f"W{layer}"], delta)
+        if layer > 1:
+            delta = relu_backward(grad_a, cache[layer - 2][1])
+    return loss, grads
+
+
+def mlp_with_the_layers_output(params, X, y):
+    layers = len(params) // 2
+    a, zs, outputs = X, [], []
+    for layer in range(1, layers + 1):
+        z = a @ params[f"W{layer}"] + params[f"b{layer}"]
+        a = np.maximum(z, 0) if layer < layers else z
+        zs.append(z)
+        outputs.append(a)                         # the layer's output, not its input
+    loss, delta = softmax_cross_entropy(a, y)
+    grads = {}
+    for layer in range(layers, 0, -1):
+        grads[f"W{layer}"], grads[f"b{layer}"], grad_a = dense_backward(outputs[layer - 1], params[f"W{layer}"], delta)
+        if layer > 1:
+            delta = relu_backward(grad_a, zs[layer - 2])
+    return loss, grads
+
+
+def mlp_averaging_the_first_bias(params, X, y):
+    loss, grads = mlp_loss_and_grads(params, X, y)
+    grads["b1"] = grads["b1"] / len(X)
+    return loss, grads
+
+
+def numerical_derivative_one_sided(loss_fn, params, name, index, eps):
+    moved = copy.deepcopy(params)
+    moved[name][index] += eps
+    return (loss_fn(moved) - loss_fn(params)) / eps
+
+
+def numerical_derivative_over_eps(loss_fn, params, name, index, eps):
+    plus, minus = copy.deepcopy(params), copy.deepcopy(params)
+    plus[name][index] += eps
+    minus[name][index] -= eps
+    return (loss_fn(plus) - loss_fn(minus)) / eps
+
+
+def numerical_derivative_not_restored(loss_fn, params, name, index, eps):
+    params[name][index] += eps
+    plus = loss_fn(params)
+    params[name][index] -= 2 * eps
+    minus = loss_fn(params)
+    return (plus - minus) / (2 * eps)
+
+
+def numerical_derivative_shallow_copy(loss_fn, params, name, index, eps):
+    moved = dict(params)                          # a new dict, but the caller's arrays
+    moved[name][index] += eps
+    plus = loss_fn(moved)
+    moved[name][index] -= 2 * eps
+    minus = loss_fn(moved)
+    return (plus - minus) / (2 * eps)
+
+
+def numerical_derivative_whole_array(loss_fn, params, name, index, eps):
+    plus, minus = dict(params), dict(params)
+    plus[name] = params[name] + eps
+    minus[name] = params[name] - eps
+    return (loss_fn(plus) - loss_fn(minus)) / (2 * eps)
+
+
+def clip_each_array(grads, max_norm):
+    clipped = {name: g * min(1.0, max_norm / (np.linalg.norm(g) + 1e-6)) for name, g in grads.items()}
+    return clipped, np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+
+
+def clip_always(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    return {name: g * max_norm / (norm + 1e-6) for name, g in grads.items()}, norm
+
+
+def clip_without_sqrt(grads, max_norm):
+    norm = sum(np.sum(g**2) for g in grads.values())
+    return {name: g * min(1.0, max_norm / (norm + 1e-6)) for name, g in grads.items()}, norm
+
+
+def clip_by_value(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    return {name: np.clip(g, -max_norm, max_norm) for name, g in grads.items()}, norm
+
+
+def clip_in_place(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    for g in grads.values():
+        g *= min(1.0, max_norm / (norm + 1e-6))
+    return grads, norm
+
+
+def train_step_without_clipping(params, state, X, y, optimizer, max_norm):
+    loss, grads = mlp_loss_and_grads(params, X, y)
+    params, state = optimizer.update(params, grads, state)
+    return params, state, loss
+
+
+def train_step_by_hand(params, state, X, y, optimizer, max_norm):
+    loss, grads = mlp_loss_and_grads(params, X, y)
+    if max_norm is not None:
+        grads, _ = clip_by_global_norm(grads, max_norm)
+    params = {name: params[name] - optimizer.lr * grads[name] for name in params}
+    return params, {**state, "t": state["t"] + 1}, loss
+
+
+def train_step_loss_after(params, state, X, y, optimizer, max_norm):
+    _, grads = mlp_loss_and_grads(params, X, y)
+    if max_norm is not None:
+        grads, _ = clip_by_global_norm(grads, max_norm)
+    params, state = optimizer.update(params, grads, state)
+    loss, _ = mlp_loss_and_grads(params, X, y)
+    return params, state, loss
+
+
 WRONG_ANSWERS = [
     # (checker, a wrong answer, words of the hint the learner must get)
     ("check_gd_step", gd_step_uphill, "you stepped uphill"),
@@ -814,6 +1228,67 @@ WRONG_ANSWERS = [
     ("check_adam_l2_step", adam_l2_step_decoupled, "this is AdamW's decoupled decay"),
     ("check_adam_l2_step", adam_l2_step_in_m_only, "use that g for m and for v"),
     ("check_adam_l2_step", adam_l2_step_twice_lambda, "not 2λθ"),
+    ("check_step_decay_lr", step_decay_lr_from_one, "t counts from 0 here"),
+    ("check_step_decay_lr", step_decay_lr_rounded, "not rounding"),
+    ("check_step_decay_lr", step_decay_lr_smooth, "that is the exponential decay"),
+    ("check_step_decay_lr", step_decay_lr_precedence, "precedence"),
+    ("check_cosine_lr", cosine_lr_pytorch_closed_form, "past T the rate climbs back up"),
+    ("check_cosine_lr", cosine_lr_restarting, "that is warm restarts"),
+    ("check_cosine_lr", cosine_lr_without_pi, "without π"),
+    ("check_cosine_lr", cosine_lr_without_half, "did you forget the ½?"),
+    ("check_cosine_lr", cosine_lr_from_one, "t counts from 0 here"),
+    ("check_cosine_lr", cosine_lr_without_lr_min, "η_min is missing"),
+    ("check_warmup_lr", warmup_lr_unshifted, "schedule(t − w), not schedule(t)"),
+    ("check_warmup_lr", warmup_lr_from_zero, "the ramp starts at f·η₀"),
+    ("check_warmup_lr", warmup_lr_overshooting, "the ramp must end at η₀"),
+    ("check_warmup_lr", warmup_lr_scaling_the_schedule, "η₀ is the number schedule(0)"),
+    ("check_run_lrs", run_lrs_per_epoch, "you stepped the schedule once per epoch"),
+    ("check_run_lrs", run_lrs_restarting, "t restarts at every epoch"),
+    ("check_run_lrs", run_lrs_from_one, "the first update of the run has t = 0"),
+    ("check_run_lrs", run_lrs_flat, "one row per epoch"),
+    ("check_noise_floor", noise_floor_small_lr_rule, "small-η rule"),
+    ("check_noise_floor", noise_floor_variance, "that is the variance V"),
+    ("check_noise_floor", noise_floor_without_half, "did you forget the ½?"),
+    ("check_noise_floor", noise_floor_sigma_not_squared, "σ is squared"),
+    ("check_annealed_schedule", annealed_constant, "a constant rate settles at its noise floor"),
+    ("check_annealed_schedule", annealed_too_long, "has not decayed by the end"),
+    ("check_annealed_schedule", annealed_in_epochs, "Was the schedule set up in epochs?"),
+    ("check_annealed_schedule", annealed_small_constant, "start from η₀ = 0.1"),
+    ("check_range_test_lr", range_test_lr_linear, "not linearly"),
+    ("check_range_test_lr", range_test_lr_short, "the exponent is t/(steps − 1)"),
+    ("check_range_test_lr", range_test_lr_divided_growth, "(steps − 1)-th root"),
+    ("check_softmax", softmax_without_max, "subtract each row's largest logit"),
+    ("check_softmax", softmax_with_the_global_max, "subtract each row's own max"),
+    ("check_softmax", softmax_over_columns, "not each column"),
+    ("check_softmax", softmax_without_keepdims, "keepdims"),
+    ("check_softmax_cross_entropy", cross_entropy_without_one_over_n, "divide p − onehot(y) by n"),
+    ("check_softmax_cross_entropy", cross_entropy_with_log_of_p, "log-sum-exp"),
+    ("check_softmax_cross_entropy", cross_entropy_summed, "not the sum"),
+    ("check_softmax_cross_entropy", cross_entropy_targets_minus_p, "probabilities minus targets"),
+    ("check_dense_backward", dense_backward_transposed, "its transpose"),
+    ("check_dense_backward", dense_backward_db_wrong_axis, "delta.sum(axis=0)"),
+    ("check_dense_backward", dense_backward_averaged, "don't average again"),
+    ("check_dense_backward", dense_backward_w_not_transposed, "without the transpose"),
+    ("check_relu_backward", relu_backward_at_the_kink, "not z ≥ 0"),
+    ("check_relu_backward", relu_backward_times_z, "not by ReLU(z) itself"),
+    ("check_mlp_loss_and_grads", mlp_without_relu_mask, "the ReLU blocks the gradient"),
+    ("check_mlp_loss_and_grads", mlp_mask_of_this_layer, "the ReLU mask comes from the layer below"),
+    ("check_mlp_loss_and_grads", mlp_relu_on_the_logits, "no ReLU after the last layer"),
+    ("check_mlp_loss_and_grads", mlp_with_the_layers_output, "(its input)ᵀδ"),
+    ("check_mlp_loss_and_grads", mlp_averaging_the_first_bias, "dW1 is right and db1 is not"),
+    ("check_numerical_derivative", numerical_derivative_one_sided, "use the central difference"),
+    ("check_numerical_derivative", numerical_derivative_over_eps, "divide by 2ε"),
+    ("check_numerical_derivative", numerical_derivative_not_restored, "changed its argument `params`"),
+    ("check_numerical_derivative", numerical_derivative_shallow_copy, "dict(params)"),
+    ("check_numerical_derivative", numerical_derivative_whole_array, "change one entry"),
+    ("check_clip_by_global_norm", clip_each_array, "You clipped each array by its own norm"),
+    ("check_clip_by_global_norm", clip_always, "stay as they are"),
+    ("check_clip_by_global_norm", clip_without_sqrt, "square root"),
+    ("check_clip_by_global_norm", clip_by_value, "clipping by value"),
+    ("check_clip_by_global_norm", clip_in_place, "changed its argument `grads`"),
+    ("check_train_step", train_step_without_clipping, "clip the gradients when max_norm is given"),
+    ("check_train_step", train_step_by_hand, "let the optimizer take the step"),
+    ("check_train_step", train_step_loss_after, "the loss of the batch before the update"),
 ]
 
 
@@ -992,6 +1467,107 @@ def adam_l2_step_written_out(theta, g, m, v, t, lr, beta1, beta2, eps, weight_de
     return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
 
 
+def step_decay_lr_by_integer_division(t, lr, step_size, gamma):
+    return lr * gamma ** (np.asarray(t) // step_size)
+
+
+def cosine_lr_squared(t, lr, total_steps, lr_min):
+    t = np.asarray(t, dtype=float)
+    inside = lr_min + (lr - lr_min) * np.cos(np.pi * t / total_steps / 2) ** 2     # ½(1 + cos 2x) = cos² x
+    return np.where(t < total_steps, inside, lr_min)
+
+
+def warmup_lr_with_a_mask(t, schedule, warmup_steps, start_factor):
+    t = np.asarray(t)
+    warm = t < warmup_steps
+    fraction = np.minimum(t / warmup_steps, 1.0)
+    after = schedule(np.where(warm, 0, t - warmup_steps))
+    return warm * schedule(0) * (start_factor + (1 - start_factor) * fraction) + ~warm * after
+
+
+def run_lrs_at_once(schedule, epochs, batches_per_epoch):
+    t = np.arange(epochs * batches_per_epoch).reshape(epochs, batches_per_epoch)
+    return np.broadcast_to(schedule(t), t.shape)
+
+
+def noise_floor_in_a_loop(lr, eigenvalues, sigma):
+    total = 0.0
+    for curvature in eigenvalues:
+        total += lr * sigma**2 / (4 - 2 * lr * curvature)
+    return total
+
+
+def annealed_with_warmup_and_steps(t):
+    t = np.asarray(t)
+    return np.where(t < 50, 0.1 * (t + 1) / 50, 0.1 * 0.1 ** ((t - 50) // 250))
+
+
+def range_test_lr_in_decades(t, lr_low, lr_high, steps):
+    exponent = np.log10(lr_low) + (np.log10(lr_high) - np.log10(lr_low)) * np.asarray(t) / (steps - 1)
+    return 10.0**exponent
+
+
+def softmax_by_logsumexp(logits):
+    m = np.max(logits, axis=1)[:, None]
+    return np.exp(logits - m - np.log(np.sum(np.exp(logits - m), axis=1))[:, None])
+
+
+def cross_entropy_with_logaddexp(logits, y):
+    n = len(y)
+    log_p = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+    one_hot = np.zeros_like(logits)
+    one_hot[np.arange(n), y] = 1.0
+    return float(-np.sum(log_p * one_hot) / n), (np.exp(log_p) - one_hot) / n
+
+
+def dense_backward_with_einsum(a, W, delta):
+    return np.einsum("ni,nj->ij", a, delta), np.ones(len(delta)) @ delta, np.einsum("nj,ij->ni", delta, W)
+
+
+def relu_backward_with_where(grad_a, z):
+    return np.where(z > 0, grad_a, 0.0)
+
+
+def mlp_with_stored_masks(params, X, y):
+    names = sorted({name[1:] for name in params}, key=int)
+    inputs, masks, a = [], [], X
+    for number in names:
+        inputs.append(a)
+        z = a @ params["W" + number] + params["b" + number]
+        masks.append(z > 0)
+        a = z * masks[-1] if number != names[-1] else z
+    loss, delta = softmax_cross_entropy(a, y)
+    grads = {}
+    for k in reversed(range(len(names))):
+        grads["W" + names[k]] = inputs[k].T @ delta
+        grads["b" + names[k]] = delta.sum(axis=0)
+        if k:
+            delta = (delta @ params["W" + names[k]].T) * masks[k - 1]
+    return loss, grads
+
+
+def numerical_derivative_on_copies(loss_fn, params, name, index, eps):
+    plus, minus = copy.deepcopy(params), copy.deepcopy(params)
+    plus[name][index] += eps
+    minus[name][index] -= eps
+    return (loss_fn(plus) - loss_fn(minus)) / (2 * eps)
+
+
+def clip_only_when_needed(grads, max_norm):
+    norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+    if norm <= max_norm:
+        return dict(grads), norm
+    return {name: g * (max_norm / (norm + 1e-6)) for name, g in grads.items()}, norm
+
+
+def train_step_with_the_library_clip(params, state, X, y, optimizer, max_norm):
+    loss, grads = mlp_loss_and_grads(params, X, y)
+    if max_norm:
+        grads = clip_only_when_needed(grads, max_norm)[0]
+    new_params, new_state = optimizer.update(params, grads, state)
+    return new_params, new_state, loss
+
+
 @pytest.mark.parametrize("checker, right", [
     ("check_ema", ema_from_its_weights),
     ("check_minibatches", minibatches_with_shuffled_indices),
@@ -1016,6 +1592,27 @@ def adam_l2_step_written_out(theta, g, m, v, t, lr, beta1, beta2, eps, weight_de
     ("check_train_adam", train_adam_in_one_loop),
     ("check_adamw_step", adamw_step_in_one_line),
     ("check_adam_l2_step", adam_l2_step_written_out),
+    ("check_step_decay_lr", step_decay_lr_by_integer_division),
+    ("check_cosine_lr", cosine_lr),
+    ("check_cosine_lr", cosine_lr_squared),
+    ("check_warmup_lr", warmup_lr_with_a_mask),
+    ("check_run_lrs", run_lrs_at_once),
+    ("check_noise_floor", noise_floor_in_a_loop),
+    ("check_annealed_schedule", lambda t: cosine_lr(t, 0.1, 1000, 0.0)),
+    ("check_annealed_schedule", annealed_with_warmup_and_steps),
+    ("check_range_test_lr", range_test_lr_in_decades),
+    ("check_softmax", softmax),
+    ("check_softmax", softmax_by_logsumexp),
+    ("check_softmax_cross_entropy", softmax_cross_entropy),
+    ("check_softmax_cross_entropy", cross_entropy_with_logaddexp),
+    ("check_dense_backward", dense_backward_with_einsum),
+    ("check_relu_backward", relu_backward_with_where),
+    ("check_mlp_loss_and_grads", mlp_loss_and_grads),
+    ("check_mlp_loss_and_grads", mlp_with_stored_masks),
+    ("check_numerical_derivative", numerical_derivative_on_copies),
+    ("check_clip_by_global_norm", clip_by_global_norm),
+    ("check_clip_by_global_norm", clip_only_when_needed),
+    ("check_train_step", train_step_with_the_library_clip),
 ])
 def test_right_answers_written_another_way_pass(checker, right, capsys):
     getattr(checks, checker)(right)
