@@ -11,6 +11,7 @@ data         synthetic data (a noisy line, two moons, a noisy signal), mini-batc
 plots        contours with optimizer paths, loss curves, EMAs, schedules, races; one colour per optimizer
 widgets      the interactive explorers: sliders wired to run and plots
 checks       the checks of the exercises: your function against the reference, with hints
+             (a package: its machinery, then one module per exercise)
 """
 
 __version__ = "0.1.0"
