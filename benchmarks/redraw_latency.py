@@ -53,6 +53,7 @@ EXPLORERS = {
     "EMAExplorer": widgets.EMAExplorer,
     "ScheduleExplorer": widgets.ScheduleExplorer,
     "CurvesExplorer": curves_explorer,
+    "epsilon_explorer": widgets.epsilon_explorer,
 }
 
 

@@ -16,6 +16,9 @@ Nesterov (the frameworks' form) η λ < 2(1 + β)/(1 + 2β). The largest stable 
 divided by λ_max (`gd_lr_limit`, `heavy_ball_lr_limit`, `nesterov_lr_limit`).
 References: Polyak (1964); Nesterov, *Introductory Lectures on Convex Optimization* (2004), §2.2;
 Goh, *Why Momentum Really Works*, Distill (2017).
+
+One closed form is not about a quadratic: Adam's step for a constant gradient under the three
+placements of ε that libraries use (`adam_step_over_lr`, lesson 09).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import math
 import numpy as np
 
 __all__ = ["Settings", "gd_best", "heavy_ball_best", "nesterov_best", "gd_stable", "heavy_ball_stable",
-           "gd_lr_limit", "heavy_ball_lr_limit", "nesterov_lr_limit", "measured_rate"]
+           "gd_lr_limit", "heavy_ball_lr_limit", "nesterov_lr_limit", "measured_rate", "adam_step_over_lr"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +110,21 @@ def measured_rate(points, minimum, last: int = 50) -> float:
     end = usable[-1]
     start = max(0, end - last)
     return float((distance[end] / distance[start]) ** (1 / (end - start)))
+
+
+def adam_step_over_lr(size, t, eps, beta2) -> dict:
+    r"""Adam's step / η after t steps of a constant gradient of size |g|, for three placements of ε.
+
+    For a constant gradient the bias-corrected averages are exact, m̂ = g and v̂ = g², so the step
+    has a closed form for each convention (broadcasting over arrays of `size` or `t`):
+
+    - PyTorch (and the paper's Algorithm 1), ε outside √v̂:    |g| / (|g| + ε)
+    - Keras, ε̂ added to √v before the bias correction:       |g| / (|g| + ε/√(1 − β2ᵗ))
+    - ε inside the root (optax's ``eps_root``), √(v̂ + ε):     |g| / √(g² + ε)
+
+    Returns {label: step / η}, keyed "PyTorch: ε outside √v̂", "Keras: ε̂ before the correction",
+    "ε inside the root: √(v̂ + ε)" (lesson 09 checks each against an optimizer to round-off).
+    """
+    return {"PyTorch: ε outside √v̂": size / (size + eps),
+            "Keras: ε̂ before the correction": size / (size + eps / np.sqrt(1 - beta2**t)),
+            "ε inside the root: √(v̂ + ε)": size / np.sqrt(size**2 + eps)}

@@ -342,3 +342,81 @@ def test_the_curves_explorer_refuses_runs_it_cannot_draw():
         CurvesExplorer({"SGD": history})
     with pytest.raises(ValueError, match="marked lr 0.5 of SGD is not among its stored runs"):
         CurvesExplorer({("SGD", 0.1): history}, marked={"SGD": 0.5})
+
+
+# -- EpsilonExplorer (lesson 09) -----------------------------------------------------------------
+
+from course_lib.optim import Adam  # noqa: E402  (appended with the lesson 09 explorer)
+from course_lib.widgets import EpsilonExplorer, epsilon_explorer  # noqa: E402
+
+OUTSIDE, KERAS, INSIDE = "PyTorch: ε outside √v̂", "Keras: ε̂ before the correction", "ε inside the root: √(v̂ + ε)"
+
+
+def test_the_epsilon_explorer_starts_at_pytorchs_eps_and_prints_the_three_steps():
+    explorer = epsilon_explorer()
+    assert isinstance(explorer, EpsilonExplorer) and explorer.renders == 1
+    assert (explorer.eps.value, explorer.size.value, explorer.t.value, explorer.beta2.value) == (1e-8, 1e-6, 1, 0.999)
+    assert explorer.status.value == (
+        "|g| = 1e-06, t = 1, ε = 1e-08, β2 = 0.999: step / η = PyTorch 0.99, Keras 0.76, ε inside the root 0.01<br>"
+        "in the Keras form ε̂ acts as ε = ε̂/√(1 − β2ᵗ) = 3.2e-07; inside the root ε acts as √ε = 0.0001 outside")
+    np.testing.assert_array_equal(explorer.lines[OUTSIDE, "size"].get_ydata(),
+                                  explorer.sizes / (explorer.sizes + 1e-8))
+    np.testing.assert_array_equal(explorer.markers[INSIDE, "t"].get_xydata(), [[1, 1e-6 / np.sqrt(1e-12 + 1e-8)]])
+
+
+def test_moving_t_slides_only_the_keras_curve_and_keeps_the_axes_and_artists():
+    explorer = epsilon_explorer()
+    artists = [*explorer.size_axes.lines, *explorer.step_axes.lines]
+    legend, image = explorer.step_axes.get_legend(), explorer.image.value
+    before = {label: explorer.lines[label, "size"].get_ydata().copy() for label in (OUTSIDE, KERAS, INSIDE)}
+    explorer.t.value = 3000
+    assert explorer.renders == 2 and explorer.image.value != image
+    assert not np.allclose(explorer.lines[KERAS, "size"].get_ydata(), before[KERAS])
+    for label in (OUTSIDE, INSIDE):
+        np.testing.assert_array_equal(explorer.lines[label, "size"].get_ydata(), before[label])
+    assert explorer.markers[KERAS, "t"].get_xdata()[0] == 3000
+    assert explorer.size_axes.get_title() == "at step t = 3000"
+    assert "PyTorch 0.99, Keras 0.99, ε inside the root 0.01" in explorer.status.value
+    assert "ε̂/√(1 − β2ᵗ) = 1e-08" in explorer.status.value
+    assert [*explorer.size_axes.lines, *explorer.step_axes.lines] == artists      # moved, not re-made
+    assert all(new is old for new, old in zip([*explorer.size_axes.lines, *explorer.step_axes.lines], artists))
+    assert explorer.step_axes.get_legend() is legend
+    assert explorer.size_axes.get_xlim() == (1e-12, 1e2) and explorer.step_axes.get_ylim() == (1e-7, 2)
+
+
+def test_moving_eps_and_size_moves_the_curves_and_markers():
+    explorer = epsilon_explorer()
+    against_t = explorer.lines[OUTSIDE, "t"].get_ydata().copy()
+    explorer.eps.value, explorer.t.value = 1e-7, 1
+    assert "ε = 1e-07, β2 = 0.999: step / η = PyTorch 0.909, Keras 0.24, ε inside the root 0.00316" in explorer.status.value
+    explorer.size.value = 1e-3
+    assert explorer.renders == 3 and explorer.step_axes.get_title() == "at |g| = 0.001"
+    assert not np.allclose(explorer.lines[OUTSIDE, "t"].get_ydata(), against_t)
+    np.testing.assert_allclose(explorer.markers[OUTSIDE, "size"].get_xydata(), [[1e-3, 1e-3 / (1e-3 + 1e-7)]])
+
+
+def test_the_closed_form_is_adams_step_for_a_constant_gradient():
+    sizes, t, eps = np.geomspace(1e-10, 1.0, 11), 50, 1e-7
+    opt, theta = Adam(lr=1.0, eps=eps), np.zeros_like(sizes)
+    state = opt.init(theta)
+    for _ in range(t):
+        before = theta
+        theta, state = opt.update(theta, sizes, state)
+    step_over_lr = before - theta                     # the t-th step, with lr = 1
+    np.testing.assert_allclose(step_over_lr, theory.adam_step_over_lr(sizes, t, eps, 0.999)[OUTSIDE], rtol=1e-12)
+
+
+def test_the_epsilon_explorer_takes_every_extreme_without_warnings():
+    explorer = epsilon_explorer()
+    moves = 0
+    for control in explorer.controls.values():
+        for value in (control.min, control.max):
+            value = control.base ** value if hasattr(control, "base") else value
+            moves += value != control.value           # t starts at its minimum 1: no change, no redraw
+            control.value = value
+            lines = [line.get_ydata() for line in explorer.lines.values()]
+            assert all(np.all(np.isfinite(y) & (y >= 0) & (y <= 1)) for y in lines)
+            assert "⚠" not in explorer.status.value and "nan" not in explorer.status.value
+    assert moves == 7 and explorer.renders == 1 + moves
+    explorer.size.value, explorer.eps.value, explorer.beta2.value, explorer.t.value = 1e-10, 1e-2, 0.9999, 1
+    assert "|g| = 1e-10, t = 1, ε = 0.01, β2 = 0.9999: step / η = PyTorch 1e-08, Keras 1e-10" in explorer.status.value
