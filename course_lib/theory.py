@@ -30,7 +30,8 @@ import math
 import numpy as np
 
 __all__ = ["Settings", "gd_best", "heavy_ball_best", "nesterov_best", "gd_stable", "heavy_ball_stable",
-           "gd_lr_limit", "heavy_ball_lr_limit", "nesterov_lr_limit", "measured_rate", "adam_step_over_lr"]
+           "gd_lr_limit", "heavy_ball_lr_limit", "nesterov_lr_limit", "measured_rate", "adam_step_over_lr",
+           "sgd_noise_floor"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,19 @@ def nesterov_lr_limit(beta, lambda_max: float):
     """
     beta = np.asarray(beta)
     return 2 * (1 + beta) / ((1 + 2 * beta) * lambda_max)
+
+
+def sgd_noise_floor(lr: float, eigenvalues, noise: float) -> float:
+    """E[f − f*] at which SGD with a constant lr settles on a quadratic with gradient noise of std σ.
+
+    Along an eigenvector of curvature λ the error follows x ← (1 − ηλ) x − ησξ (ξ standard normal);
+    its stationary variance is ησ²/(λ(2 − ηλ)), so E[½λx²] = ησ²/(2(2 − ηλ)) (lesson 07). Summed
+    over the eigenvalues; infinite when ηλ ≥ 2 for some λ (the run diverges).
+    """
+    eigenvalues = np.asarray(eigenvalues, dtype=float)
+    if np.any(lr * eigenvalues >= 2):
+        return np.inf
+    return float(np.sum(lr * noise**2 / (2 * (2 - lr * eigenvalues))))
 
 
 def measured_rate(points, minimum, last: int = 50) -> float:

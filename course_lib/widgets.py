@@ -349,19 +349,6 @@ class EMAExplorer(Explorer):
         return lines
 
 
-def _noise_floor(lr: float, eigenvalues, noise: float) -> float:
-    """E[f − f*] at which SGD with a constant lr settles on a quadratic with gradient noise of std σ.
-
-    Along an eigenvector of curvature λ the error follows x ← (1 − ηλ) x − ησξ (ξ standard normal);
-    its stationary variance is ησ²/(λ(2 − ηλ)), so E[½λx²] = ησ²/(2(2 − ηλ)). Summed over the
-    eigenvalues; infinite when ηλ ≥ 2 for some λ (the run diverges).
-    """
-    eigenvalues = np.asarray(eigenvalues, dtype=float)
-    if np.any(lr * eigenvalues >= 2):
-        return np.inf
-    return float(np.sum(lr * noise**2 / (2 * (2 - lr * eigenvalues))))
-
-
 class ScheduleExplorer(Explorer):
     """Lesson 07: a learning-rate schedule (left) and what it does to SGD on a noisy quadratic (right).
 
@@ -505,7 +492,7 @@ class ScheduleExplorer(Explorer):
                       for k, (name, lr_k) in enumerate([(text, schedule), (f"constant lr {lr:.3g}", lr)])]
         self.curves = [np.mean(p.losses - self.problem.min_value, axis=1) for p in self.paths]
         diverged = [self._first_divergence(p) for p in self.paths]
-        floor = _noise_floor(lr, self.eigenvalues, self.noise)
+        floor = theory.sgd_noise_floor(lr, self.eigenvalues, self.noise)
         self._draw_schedule(rates, lr, f"ηₜ: {kind}" + (" after a warmup" if warmup else "") + f" (grey: constant {lr:.3g})")
         self._draw_effect(lr, diverged, floor, f"SGD, {kind}" + (" with warmup" if warmup else ""))
         return self._status(text, rates, lr, diverged, floor)

@@ -62,3 +62,14 @@ def test_the_lr_limits_separate_stable_from_diverging_runs(beta):
         path = run(cls(lr=lrs, beta=beta), ravine, np.tile([1.0, 1.0], (2, 1)), 3000)
         assert path.diverged_at[0] == -1 and path.diverged_at[1] > 0, cls.__name__
     assert gd_lr_limit(20.0) == heavy_ball_lr_limit(0.0, 20.0) == nesterov_lr_limit(0.0, 20.0) == 0.1
+
+
+def test_the_noise_floor_is_where_constant_lr_sgd_settles():
+    from course_lib.theory import sgd_noise_floor
+
+    ravine, lr, noise = Quadratic([1.0, 10.0]), 0.1, 0.5
+    starts = np.zeros((400, 2))                       # start at the minimum: only the noise moves it
+    path = run(SGD(lr=lr), ravine, starts, 400, noise=noise, seed=3)
+    measured = np.mean(path.losses[200:])             # after the transient, averaged over runs and steps
+    assert measured == pytest.approx(sgd_noise_floor(lr, ravine.eigenvalues, noise), rel=0.05)
+    assert sgd_noise_floor(0.2, ravine.eigenvalues, noise) == np.inf   # ηλmax = 2: no floor, it diverges

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import schedules
+from ..theory import sgd_noise_floor as _noise_floor
 from ..optim import SGD
 from ..problems import Quadratic
 from ..run import run as _run
@@ -226,11 +227,6 @@ def check_run_lrs(run_lrs) -> None:
     compare("run_lrs", run_lrs, _lrs_with(lambda epoch, batch, B: epoch * B + batch), cases, mistakes,
             hint="one counter for the whole run: update b of epoch e (both from 0) is t = e·B + b; "
                  "return the rates in an array of shape (epochs, batches_per_epoch).")
-
-
-def _noise_floor(lr, eigenvalues, sigma):
-    """Σ_i ησ²/(2(2 − ηλ_i)): E[f − f*] at which SGD with a constant lr settles (lesson 07, section 2)."""
-    return float(np.sum(lr * sigma**2 / (2 * (2 - lr * np.asarray(eigenvalues, dtype=float)))))
 
 
 @checker
