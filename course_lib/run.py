@@ -42,7 +42,6 @@ class Trajectory:
     points: np.ndarray
     losses: np.ndarray | None
     diverged_at: int | np.ndarray | None
-    gradient_evaluations: int = 0
     optimizer_name: str = ""
     hyper_parameters: dict = field(default_factory=dict)
     min_value: float | None = None
@@ -145,7 +144,6 @@ def run(optimizer: Optimizer, problem, x0, steps: int, *, noise: float = 0.0, se
     return Trajectory(
         optimizer=repr(optimizer), problem=name, points=points, losses=losses,
         diverged_at=(None if diverged_at < 0 else int(diverged_at)) if diverged_at.ndim == 0 else diverged_at,
-        gradient_evaluations=int(np.prod(batch_shape, dtype=int)) * steps,
         optimizer_name=optimizer.name, hyper_parameters=dict(optimizer.hyper_parameters), min_value=min_value,
     )
 
@@ -242,7 +240,7 @@ def run_online(optimizer: Optimizer, problem, x0, steps: int) -> Trajectory:
         points[t] = x
     return Trajectory(optimizer=repr(optimizer), problem=problem.name, points=points,
                       losses=problem.average_loss(points[..., 0]) if x.shape[-1:] == (1,) else None,
-                      diverged_at=None, gradient_evaluations=int(steps),
+                      diverged_at=None,
                       optimizer_name=optimizer.name, hyper_parameters=dict(optimizer.hyper_parameters))
 
 
