@@ -316,3 +316,37 @@ def test_bad_input_is_refused_with_a_reason(make, words):
     with pytest.raises(ValueError, match=None) as error:
         make()
     assert words in str(error.value), str(error.value)
+
+
+# -- warmup–stable–decay ---------------------------------------------------------------------------
+
+def test_wsd_has_its_three_phases():
+    from course_lib.schedules import wsd
+    s = wsd(0.1, total_steps=100, warmup_steps=10, decay_fraction=0.2, start_factor=0.01)
+    assert s(0) == pytest.approx(0.001) and s(5) == pytest.approx(0.001 + 0.099 * 0.5)
+    assert all(s(t) == 0.1 for t in range(10, 81))                      # stable: exactly η₀
+    assert s(90) == pytest.approx(0.05) and s(100) == 0.0 and s(150) == 0.0
+    root = wsd(0.1, total_steps=100, decay="sqrt", lr_min=0.01)
+    assert root(80) == 0.1 and root(85) == pytest.approx(0.01 + 0.09 * (1 - 0.5))  # s = 1/4, √s = 1/2
+    linear = wsd(0.1, total_steps=100, lr_min=0.01)
+    assert all(root(t) < linear(t) for t in range(81, 100)), "1 − √s < 1 − s: more of the decay at small rates"
+
+
+def test_wsd_takes_an_array_of_base_rates_for_a_sweep():
+    from course_lib.schedules import wsd
+    swept = wsd(np.array([[0.1], [0.3]]), 50, warmup_steps=5)
+    for t in (2, 20, 45):
+        assert swept(t)[1, 0] == pytest.approx(wsd(0.3, 50, warmup_steps=5)(t))
+
+
+@pytest.mark.parametrize("arguments, words", [
+    (dict(lr=0.1, total_steps=100, decay="cosine"), "decay must be"),
+    (dict(lr=0.1, total_steps=100, decay_fraction=0.0), "decay_fraction"),
+    (dict(lr=0.1, total_steps=100, warmup_steps=90, decay_fraction=0.2), "runs into the decay"),
+    (dict(lr=-0.1, total_steps=100), "lr must be"),
+])
+def test_bad_wsd_settings_are_refused(arguments, words):
+    from course_lib.schedules import wsd
+    with pytest.raises(ValueError) as error:
+        wsd(**arguments)
+    assert words in str(error.value)
