@@ -350,3 +350,19 @@ def test_bad_wsd_settings_are_refused(arguments, words):
     with pytest.raises(ValueError) as error:
         wsd(**arguments)
     assert words in str(error.value)
+
+
+# -- lesson 10's explorer ----------------------------------------------------------------------------
+
+def test_the_after_adam_explorer_redraws_each_optimizer_in_its_own_colour():
+    from course_lib import plots
+    from course_lib.widgets_after_adam import after_adam_explorer
+    explorer = after_adam_explorer(steps=50)
+    renders = explorer.renders
+    explorer.lr.value = 0.1
+    assert explorer.renders == renders + 1
+    assert [path.optimizer_name for path in explorer.paths] == ["Adam", "Lion", "ScheduleFreeAdamW"]
+    lion = explorer.paths[1].points
+    np.testing.assert_allclose(np.abs(np.diff(lion, axis=0)), 0.1, rtol=1e-9)   # every step ±lr per coordinate
+    assert len({plots.color_of(path) for path in explorer.paths}) == 3
+    assert explorer.status.value.count("<br>") == 2
