@@ -56,6 +56,12 @@ PALETTE = {
     "AdamW": "#CC79A7",     # reddish purple
     "AMSGrad": "#882255",   # wine
     "Nadam": "#332288",     # indigo
+    # lesson 10, after Adam: Paul Tol's remaining colours
+    "Lion": "#999933",               # olive
+    "Muon": "#44AA99",               # teal
+    "Adafactor": "#6699CC",          # greyish blue
+    "ScheduleFreeSGD": "#AA4499",    # purple
+    "ScheduleFreeAdamW": "#117733",  # dark green
 }
 # Colours for optimizers of your own, chosen by name so they too stay the same across figures.
 _OTHER_COLORS = ("#117733", "#44AA99", "#999933", "#AA4499", "#6699CC")

@@ -189,3 +189,56 @@ def one_cycle(max_lr, total_steps: int, warmup_fraction=0.3, div_factor=25.0, fi
 
 
 ALL_SCHEDULES = (constant, step_decay, exponential, inverse_time, cosine, cosine_warm_restarts, warmup, one_cycle)
+
+
+def wsd(lr, total_steps: int, warmup_steps: int = 0, decay_fraction=0.2, decay: str = "linear",
+        lr_min=0.0, start_factor=0.01) -> Schedule:
+    r"""Warmup–stable–decay: a linear warmup over w steps, the constant η₀, then a decay to η_min
+    over the last D = round(decay_fraction · T) of the T steps (Hu et al. 2024, MiniCPM; Hägele
+    et al. 2024).
+
+    .. math::
+        \eta_t = \begin{cases}
+            \eta_0\,\bigl(f + (1-f)\, t/w\bigr) & t < w \\
+            \eta_0 & w \le t < T - D \\
+            \eta_{\min} + (\eta_0 - \eta_{\min})\, \bigl(1 - s\bigr) \ \text{or}\
+            \bigl(1 - \sqrt{s}\bigr), \quad s = \frac{t - (T - D)}{D} & T - D \le t \le T
+        \end{cases}
+
+    and η_min after T. ``decay="linear"`` or ``"sqrt"`` (the 1 − √s "cooldown" of Hägele et al.:
+    below the linear one all the way, it drops fastest at first and spends longer at small rates). Like `cosine`, η reaches η_min at t = T. A run can be
+    stopped, or continued, from any step of the stable phase: only the last D steps need knowing
+    T, which is why language-model training uses it.
+
+    PyTorch, linear decay: ``SequentialLR([LinearLR(start_factor=f, total_iters=w),
+    ConstantLR(factor=1.0, total_iters=T − D − w), LinearLR(start_factor=1.0,
+    end_factor=η_min/η₀, total_iters=D)], milestones=[w, T − D])`` (without the first scheduler
+    when w = 0); the 1 − √s decay has no torch scheduler, only ``LambdaLR`` with this formula.
+    """
+    lr, lr_min = hyper_parameter("lr", lr), hyper_parameter("lr_min", lr_min)
+    total_steps = _whole_number("total_steps", total_steps, minimum=2)
+    warmup_steps = _whole_number("warmup_steps", warmup_steps, minimum=0)
+    start_factor = _factor("start_factor", start_factor)
+    if decay not in ("linear", "sqrt"):
+        raise ValueError(f'decay must be "linear" or "sqrt" (1 − √s), got {decay!r}')
+    if not 0 < decay_fraction <= 1:
+        raise ValueError(f"decay_fraction must be in (0, 1], got {decay_fraction!r}: the share of the steps spent decaying")
+    decay_steps = max(1, round(decay_fraction * total_steps))
+    decay_start = total_steps - decay_steps
+    if warmup_steps > decay_start:
+        raise ValueError(f"the warmup ({warmup_steps} steps) runs into the decay, which starts at step {decay_start} "
+                         f"of {total_steps}: shorten one of them")
+    shape = (lambda s: 1 - s) if decay == "linear" else (lambda s: 1 - np.sqrt(s))
+
+    def formula(t):
+        ramp = lr * (start_factor + (1 - start_factor) * t / max(warmup_steps, 1))
+        s = np.clip((t - decay_start) / decay_steps, 0.0, 1.0)
+        decayed = lr_min + (lr - lr_min) * shape(s)
+        return np.where(t < warmup_steps, ramp, np.where(t < decay_start, lr + 0 * t, decayed))
+
+    return Schedule("wsd", formula, lr=lr, total_steps=total_steps, warmup_steps=warmup_steps,
+                    decay_fraction=decay_fraction, decay=decay, lr_min=lr_min, start_factor=start_factor)
+
+
+ALL_SCHEDULES = (*ALL_SCHEDULES, wsd)
+__all__.append("wsd")

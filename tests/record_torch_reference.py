@@ -121,7 +121,32 @@ def torch_scheduler(optimizer, schedule: dict):
             optimizer, max_lr=schedule["max_lr"], total_steps=schedule["total_steps"],
             pct_start=schedule["warmup_fraction"], anneal_strategy="cos", div_factor=schedule["div_factor"],
             final_div_factor=schedule["final_div_factor"], cycle_momentum=False, three_phase=False)
+    if kind == "wsd":
+        return wsd_scheduler(optimizer, schedule)
     raise ValueError(f"no torch scheduler for {kind!r}")
+
+
+def wsd_scheduler(optimizer, schedule: dict):
+    """Warmup–stable–decay from torch's own schedulers (a linear decay), or LambdaLR (1 − √s)."""
+    lr_scheduler = torch.optim.lr_scheduler
+    lr, lr_min, total, warmup_steps = schedule["lr"], schedule["lr_min"], schedule["total_steps"], schedule["warmup_steps"]
+    decay_steps = max(1, round(schedule["decay_fraction"] * total))
+    decay_start = total - decay_steps
+    if schedule["decay"] == "sqrt":
+        def factor(t):
+            if t < warmup_steps:
+                return schedule["start_factor"] + (1 - schedule["start_factor"]) * t / warmup_steps
+            s = min(max(t - decay_start, 0), decay_steps) / decay_steps
+            return (lr_min + (lr - lr_min) * (1 - s**0.5)) / lr
+        return lr_scheduler.LambdaLR(optimizer, factor)
+    phases = [lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=decay_start - warmup_steps),
+              lr_scheduler.LinearLR(optimizer, start_factor=1.0, end_factor=lr_min / lr, total_iters=decay_steps)]
+    milestones = [decay_start]
+    if warmup_steps:
+        phases.insert(0, lr_scheduler.LinearLR(optimizer, start_factor=schedule["start_factor"], end_factor=1.0,
+                                               total_iters=warmup_steps))
+        milestones.insert(0, warmup_steps)
+    return lr_scheduler.SequentialLR(optimizer, phases, milestones=milestones)
 
 
 def torch_twin(name: str, hyper_parameters: dict, tensors: list):
@@ -207,6 +232,12 @@ SCHEDULE_CASES = [
                            "then": {"schedule": "step_decay", "lr": 0.2, "step_size": 7, "gamma": 0.5}}),
     ("one_cycle", {"schedule": "one_cycle", "max_lr": 0.3, "total_steps": 60, "warmup_fraction": 0.3,
                    "div_factor": 25.0, "final_div_factor": 1e4}),
+    ("wsd", {"schedule": "wsd", "lr": 0.1, "total_steps": 50, "warmup_steps": 5, "decay_fraction": 0.2,
+             "decay": "linear", "lr_min": 0.0, "start_factor": 0.01}),
+    ("wsd-no_warmup", {"schedule": "wsd", "lr": 0.3, "total_steps": 40, "warmup_steps": 0, "decay_fraction": 0.25,
+                       "decay": "linear", "lr_min": 0.03, "start_factor": 0.01}),
+    ("wsd-sqrt", {"schedule": "wsd", "lr": 0.1, "total_steps": 45, "warmup_steps": 8, "decay_fraction": 0.3,
+                  "decay": "sqrt", "lr_min": 0.001, "start_factor": 0.1}),
     ("one_cycle-short_warmup", {"schedule": "one_cycle", "max_lr": 1.0, "total_steps": 50, "warmup_fraction": 0.1,
                                 "div_factor": 10.0, "final_div_factor": 100.0}),
 ]

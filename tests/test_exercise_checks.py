@@ -1291,6 +1291,9 @@ WRONG_ANSWERS = [
     ("check_train_step", train_step_loss_after, "the loss of the batch before the update"),
 ]
 
+from test_exercise10_checks import WRONG_ANSWERS_10  # noqa: E402  (exercise 10's wrong answers, in their own file)
+WRONG_ANSWERS += WRONG_ANSWERS_10
+
 
 @pytest.mark.parametrize("checker, wrong, hint", [
     pytest.param(checker, wrong, hint, id=f"{checker}-{getattr(wrong, '__name__', '')}-{hint[:24]}")

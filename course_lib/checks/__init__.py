@@ -53,6 +53,7 @@ from .ex07_schedules import (check_step_decay_lr, check_cosine_lr, check_warmup_
 from .ex08_network import (check_softmax, check_softmax_cross_entropy, check_dense_backward,
                            check_relu_backward, check_mlp_loss_and_grads, check_numerical_derivative,
                            check_clip_by_global_norm, check_train_step)
+from .ex10_after_adam import check_lion_step, check_newton_schulz, check_schedule_free_step, check_wsd_lr
 
 __all__ = ["Case", "Mistake", "Batches", "compare", "fail", "checker", "CHECKERS",
            "check_gd_step", "check_gradient_descent", "check_lr_limit_and_best",
@@ -68,4 +69,5 @@ __all__ = ["Case", "Mistake", "Batches", "compare", "fail", "checker", "CHECKERS
            "check_annealed_schedule", "check_range_test_lr",
            "check_softmax", "check_softmax_cross_entropy", "check_dense_backward", "check_relu_backward",
            "check_mlp_loss_and_grads", "check_numerical_derivative", "check_clip_by_global_norm",
-           "check_train_step"]
+           "check_train_step",
+           "check_lion_step", "check_newton_schulz", "check_schedule_free_step", "check_wsd_lr"]
