@@ -81,7 +81,7 @@ def sanitized(text: str) -> str:
 def test_sanitize_file_masks_no_real_number(printed):
     # The sanitize file may only hide round-off (numbers below 1e-7 in e-notation) and what changes
     # from run to run (addresses, figure sizes). Any larger number a lesson prints must reach nbval
-    # unmasked, or a machine that prints another value would still pass (design/portability.md).
+    # unmasked, or a machine that prints another value would still pass.
     assert sanitized(printed) == printed
 
 
