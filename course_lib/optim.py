@@ -23,6 +23,9 @@ gives the same iterates as PyTorch's ``torch.optim`` (its plain for-loop path) t
 equivalent call is in each docstring. ``lr`` may be a schedule: a function of the step index
 (0 for the first update), such as those in `course_lib.schedules`.
 
+``ratio(a, b)`` is a / b with 0/0 := 0, which matters only for ε = 0 (a coordinate whose gradient
+has been zero so far then takes no step instead of NaN).
+
 The shared machinery (checks, state, dict params, sweeps) is in `optimizer_base.py`.
 """
 
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer_base import Optimizer, hyper_parameter, power
+from .optimizer_base import Optimizer, hyper_parameter, power, ratio, switch
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "AdaDelta",
            "Adam", "AdamW", "AMSGrad", "Nadam", "ALL_OPTIMIZERS"]
@@ -73,7 +76,7 @@ class Momentum(Optimizer):
         super().__init__(lr=hyper_parameter("lr", lr, schedule_allowed=True),
                          beta=hyper_parameter("beta", beta, upper=1),
                          weight_decay=hyper_parameter("weight_decay", weight_decay),
-                         ema=bool(ema))
+                         ema=switch("ema", ema))
 
     def rule(self, theta, g, m, *, t, lr):
         g = self.l2_gradient(g, theta)
@@ -131,7 +134,7 @@ class AdaGrad(Optimizer):
     def rule(self, theta, g, s, *, t, lr):
         g = self.l2_gradient(g, theta)
         s = s + g**2
-        theta = theta - lr * g / (np.sqrt(s) + self.eps)
+        theta = theta - ratio(lr * g, np.sqrt(s) + self.eps)
         return theta, {"s": s}
 
 
@@ -157,7 +160,7 @@ class RMSprop(Optimizer):
     def rule(self, theta, g, v, *, t, lr):
         g = self.l2_gradient(g, theta)
         v = self.beta * v + (1 - self.beta) * g**2
-        theta = theta - lr * g / (np.sqrt(v) + self.eps)
+        theta = theta - ratio(lr * g, np.sqrt(v) + self.eps)
         return theta, {"v": v}
 
 
@@ -221,14 +224,14 @@ class Adam(Optimizer):
                          beta2=hyper_parameter("beta2", beta2, upper=1),
                          eps=hyper_parameter("eps", eps),
                          weight_decay=hyper_parameter("weight_decay", weight_decay),
-                         bias_correction=bool(bias_correction))
+                         bias_correction=switch("bias_correction", bias_correction))
 
     def rule(self, theta, g, m, v, *, t, lr):
         g = self.l2_gradient(g, theta)
         m = self.beta1 * m + (1 - self.beta1) * g
         v = self.beta2 * v + (1 - self.beta2) * g**2
         m_hat, v_hat = self.bias_corrected(m, v, t)
-        theta = theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        theta = theta - ratio(lr * m_hat, np.sqrt(v_hat) + self.eps)
         return theta, {"m": m, "v": v}
 
     def bias_corrected(self, m, v, t):
@@ -259,7 +262,7 @@ class AdamW(Adam):
         m = self.beta1 * m + (1 - self.beta1) * g
         v = self.beta2 * v + (1 - self.beta2) * g**2
         m_hat, v_hat = self.bias_corrected(m, v, t)
-        theta = theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        theta = theta - ratio(lr * m_hat, np.sqrt(v_hat) + self.eps)
         return theta, {"m": m, "v": v}
 
 
@@ -286,7 +289,7 @@ class AMSGrad(Adam):
         v = self.beta2 * v + (1 - self.beta2) * g**2
         v_max = np.maximum(v_max, v)
         m_hat, v_hat = self.bias_corrected(m, v_max, t)
-        theta = theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        theta = theta - ratio(lr * m_hat, np.sqrt(v_hat) + self.eps)
         return theta, {"m": m, "v": v, "v_max": v_max}
 
 
@@ -337,8 +340,8 @@ class Nadam(Optimizer):
         v_hat = v / (1 - power(self.beta2, t))
         denominator = np.sqrt(v_hat) + self.eps
         theta = (theta
-                 - lr * (1 - mu_t) / (1 - mu_product) * g / denominator
-                 - lr * mu_next / (1 - mu_product * mu_next) * m / denominator)
+                 - ratio(lr * (1 - mu_t) / (1 - mu_product) * g, denominator)
+                 - ratio(lr * mu_next / (1 - mu_product * mu_next) * m, denominator))
         return theta, {"m": m, "v": v, "mu_product": mu_product}
 
 
