@@ -88,8 +88,9 @@ class Quadratic(Problem):
         return float(self.eigenvalues.max() / self.eigenvalues.min())
 
     def _value(self, x):
-        d = x - self.center
-        return 0.5 * np.einsum("...i,ij,...j->...", d, self.hessian, d)
+        # ½ (x − c)ᵀ A (x − c) as ½ Σ (x − c) ⊙ ∇f: one einsum over three operands takes another path
+        # for a batch than for one point (d = 2), so a sweep's loss would differ from its run's
+        return 0.5 * np.sum((x - self.center) * self._grad(x), axis=-1)
 
     def _grad(self, x):
         # A is symmetric, so (x − c) A = (A (x − c))ᵀ. Not `@`: for a batch of points it may take
