@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib import schedules
+from course_lib import schedules, theory
 from course_lib.averages import ema
 from course_lib.averages import ema_weights
 from course_lib.optim import ALL_OPTIMIZERS, SGD, AdaDelta, AdaGrad, Adam, Momentum, Nadam
@@ -383,3 +383,43 @@ def test_divergence_is_judged_on_the_loss_too():
 def test_sweep_and_the_other_runners_refuse_bad_arguments_in_one_sentence(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: Quadratic([1.0, 2.0], center=[1.0, 2.0, 3.0]), r"center must be a finite point of shape \(2,\)"),
+    (lambda: Quadratic([1.0, 2.0], center=[np.nan, 2.0]), "center must be a finite point"),
+    (lambda: Quadratic([1.0, 2.0], angle=np.nan), "angle must be one finite number"),
+    (lambda: Quadratic([[1.0, 2.0], [3.0, 4.0]]), "eigenvalues must be a list"),
+    (lambda: Quadratic([1j, 2.0]), "eigenvalues must be an array of real numbers"),
+    (lambda: Quadratic([-1.0, 2.0]).condition_number, "not convex"),
+    (lambda: Rosenbrock(a=np.nan), "a must be one finite number"),
+    (lambda: Rosenbrock(b="100"), "b must be one finite number"),
+    (lambda: ReddiCounterexample(C=np.inf), "C must be a finite number larger than 2"),
+    (lambda: ReddiCounterexample().grad(np.zeros(1), 0), "t must be a whole number ≥ 1"),
+    (lambda: Rosenbrock().value(np.array([1j, 1.0])), "x must be an array of real numbers"),
+    (lambda: Rosenbrock().grad(np.array(["1", "1"])), "x must be an array of real numbers"),
+    (lambda: ema(3.0, 0.9), "values must be a series"),
+    (lambda: ema(np.ones((4, 3)), np.array([0.1, 0.2])), r"beta has shape \(2,\)"),
+    (lambda: ema([1j, 2.0], 0.9), "values must be an array of real numbers"),
+    (lambda: theory.gd_best(1.0, np.inf), "need 0 < λ_min ≤ λ_max"),
+    (lambda: theory.gd_lr_limit(0.0), "lambda_max must be in"),
+    (lambda: theory.heavy_ball_lr_limit(1.5, 10.0), "beta must be in"),
+    (lambda: theory.nesterov_lr_limit(-0.5, 10.0), "beta must be in"),
+    (lambda: theory.sgd_noise_floor(-1.0, [1.0], 1.0), "lr must be in"),
+    (lambda: theory.sgd_noise_floor(0.1, [1.0], np.nan), "noise must be finite"),
+    (lambda: theory.measured_rate(np.array([[1.0], [0.5], [0.25]]), [0.0], last=0), "last must be a whole number"),
+    (lambda: theory.adam_step_over_lr(1.0, 0, 1e-8, 0.999), "t counts Adam's steps from 1"),
+    (lambda: theory.adam_step_over_lr(1.0, 1, 1e-8, 1.0), "beta2 must be in"),
+])
+def test_problems_averages_and_theory_refuse_what_has_no_answer(call, message):
+    # each of these was a silent NaN/inf/wrong shape, a numpy message, or a RuntimeWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=message):
+            call()
+
+
+def test_edge_cases_with_an_answer_still_get_it():
+    assert Quadratic([0.0, 2.0]).condition_number == np.inf
+    assert ema([], 0.9).shape == (0,)
+    assert Rosenbrock().value(np.zeros((0, 2))).shape == (0,)
