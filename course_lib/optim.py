@@ -23,9 +23,6 @@ gives the same iterates as PyTorch's ``torch.optim`` (its plain for-loop path) t
 equivalent call is in each docstring. ``lr`` may be a schedule: a function of the step index
 (0 for the first update), such as those in `course_lib.schedules`.
 
-``ratio(a, b)`` is a / b with 0/0 := 0, which matters only for ε = 0 (a coordinate whose gradient
-has been zero so far then takes no step instead of NaN).
-
 The shared machinery (checks, state, dict params, sweeps) is in `optimizer_base.py`.
 """
 
@@ -33,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer_base import Optimizer, hyper_parameter, power, ratio, switch
+from .optimizer_base import Optimizer, hyper_parameter, power, switch
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "AdaDelta",
            "Adam", "AdamW", "AMSGrad", "Nadam", "ALL_OPTIMIZERS"]
@@ -134,7 +131,7 @@ class AdaGrad(Optimizer):
     def rule(self, theta, g, s, *, t, lr):
         g = self.l2_gradient(g, theta)
         s = s + g**2
-        theta = theta - ratio(lr * g, np.sqrt(s) + self.eps)
+        theta = theta - lr * g / (np.sqrt(s) + self.eps)
         return theta, {"s": s}
 
 
@@ -160,7 +157,7 @@ class RMSprop(Optimizer):
     def rule(self, theta, g, v, *, t, lr):
         g = self.l2_gradient(g, theta)
         v = self.beta * v + (1 - self.beta) * g**2
-        theta = theta - ratio(lr * g, np.sqrt(v) + self.eps)
+        theta = theta - lr * g / (np.sqrt(v) + self.eps)
         return theta, {"v": v}
 
 
@@ -231,7 +228,7 @@ class Adam(Optimizer):
         m = self.beta1 * m + (1 - self.beta1) * g
         v = self.beta2 * v + (1 - self.beta2) * g**2
         m_hat, v_hat = self.bias_corrected(m, v, t)
-        theta = theta - ratio(lr * m_hat, np.sqrt(v_hat) + self.eps)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)
         return theta, {"m": m, "v": v}
 
     def bias_corrected(self, m, v, t):
@@ -262,7 +259,7 @@ class AdamW(Adam):
         m = self.beta1 * m + (1 - self.beta1) * g
         v = self.beta2 * v + (1 - self.beta2) * g**2
         m_hat, v_hat = self.bias_corrected(m, v, t)
-        theta = theta - ratio(lr * m_hat, np.sqrt(v_hat) + self.eps)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)
         return theta, {"m": m, "v": v}
 
 
@@ -289,7 +286,7 @@ class AMSGrad(Adam):
         v = self.beta2 * v + (1 - self.beta2) * g**2
         v_max = np.maximum(v_max, v)
         m_hat, v_hat = self.bias_corrected(m, v_max, t)
-        theta = theta - ratio(lr * m_hat, np.sqrt(v_hat) + self.eps)
+        theta = theta - lr * m_hat / (np.sqrt(v_hat) + self.eps)
         return theta, {"m": m, "v": v, "v_max": v_max}
 
 
@@ -340,8 +337,8 @@ class Nadam(Optimizer):
         v_hat = v / (1 - power(self.beta2, t))
         denominator = np.sqrt(v_hat) + self.eps
         theta = (theta
-                 - ratio(lr * (1 - mu_t) / (1 - mu_product) * g, denominator)
-                 - ratio(lr * mu_next / (1 - mu_product * mu_next) * m, denominator))
+                 - lr * (1 - mu_t) / (1 - mu_product) * g / denominator
+                 - lr * mu_next / (1 - mu_product * mu_next) * m / denominator)
         return theta, {"m": m, "v": v, "mu_product": mu_product}
 
 

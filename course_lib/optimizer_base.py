@@ -15,8 +15,9 @@ own. Read it to see how the contract of the course holds:
 * float16 params are updated in float32 and returned as float16, with their state kept in float32
   (as mixed-precision training keeps its optimizer state): in float16 the default ε = 1e-8 rounds
   to 0 and g² underflows below g ≈ 2e-4, so the rule itself would return 0/0 = NaN.
-* With ε = 0 a coordinate whose gradient has been 0 so far takes the step 0/0 := 0 (the limit of
-  0/(0 + ε) as ε → 0), not NaN; see `ratio`.
+* With ε = 0 a coordinate whose gradient has been 0 so far takes the step 0 (the limit of 0/(0 + ε)
+  as ε → 0), not 0/0 = NaN: the rules divide by 1.4e-45 instead of 0 (`_eps_for_division`); the
+  optimizer still shows and reports ``eps=0``.
 """
 
 from __future__ import annotations
@@ -96,18 +97,22 @@ def _physical_memory() -> int | None:
         return None
 
 
-def ratio(numerator, denominator):
-    """numerator / denominator, elementwise, with 0/0 := 0.
+# What ε = 0 divides with: the smallest positive float32 number (also a float64, and not rounded
+# to 0 in the float32 arithmetic of float16/float32 params). See `_eps_for_division`.
+_SMALLEST_EPS = float(np.finfo(np.float32).smallest_subnormal)   # 1.4e-45
 
-    The adaptive rules divide by √v + ε. With ε = 0, a coordinate whose gradient has been 0 so far
-    has 0/0: its step is 0, the limit of 0/(0 + ε) as ε → 0, where plain division gives NaN. (A
-    nonzero numerator over 0 stays ±∞: an infinite step, which `run` reports as divergence.)
+
+def _eps_for_division(eps):
+    """ε as the rules divide by it, √v + ε: ε = 0 is replaced by 1.4e-45.
+
+    With ε = 0 a coordinate whose gradient has been exactly 0 so far would take the step
+    0/0 = NaN; with 1.4e-45 it takes 0/1.4e-45 = 0, the limit of 0/(0 + ε) as ε → 0. Every other
+    step is bit for bit the step without ε, since adding 1.4e-45 does not change √v ≥ 1e-29 (float64)
+    or √v ≥ 1e-37 (float32). A nonzero m over √v = 0 stays an enormous step, which `run` reports.
     """
-    if np.all(denominator):  # the usual case: no zero to divide by, plain division
-        return numerator / denominator
-    with np.errstate(invalid="ignore", divide="ignore"):
-        quotient = np.divide(numerator, denominator)
-    return np.where((numerator == 0) & (denominator == 0), np.zeros_like(quotient), quotient)
+    if isinstance(eps, np.ndarray):
+        return np.where(eps == 0, _SMALLEST_EPS, eps)
+    return _SMALLEST_EPS if eps == 0 else eps
 
 
 def power(base, exponent):
@@ -197,6 +202,8 @@ class Optimizer:
         self.hyper_parameters = hyper_parameters
         for name, value in hyper_parameters.items():
             setattr(self, name, value)
+        if "eps" in hyper_parameters:
+            self.eps = _eps_for_division(hyper_parameters["eps"])
 
     def __repr__(self) -> str:
         def show(value):
@@ -233,7 +240,7 @@ class Optimizer:
         lr = self.learning_rate(t)
         new_params, new_slots = {}, {slot: {} for slot in self.slots}
         for key, theta in params.items():
-            if callable(self.lr) and not _broadcasts_to(np.shape(lr), theta.shape):
+            if np.ndim(lr) and not _broadcasts_to(np.shape(lr), theta.shape):  # what a schedule gave
                 raise ValueError(f"the lr schedule gave an array of shape {np.shape(lr)} at step {t - 1}, which does "
                                  f"not broadcast against {_label('params', key)} of shape {theta.shape}")
             dtype = _computed_in(theta.dtype)

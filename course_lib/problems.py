@@ -228,7 +228,7 @@ class ReddiCounterexample:
 
     def __init__(self, C: float = 3.0):
         if not (isinstance(C, numbers.Real) and C > 2 and math.isfinite(C)):
-            raise ValueError(f"C must be a finite number larger than 2 (else +1 is not the worst point), got {C!r}")
+            raise ValueError(f"C must be larger than 2 and finite (else +1 is not the worst point), got {C!r}")
         self.C = float(C)
         self.name = f"Reddi et al. online problem, C = {self.C:g}"
         self.best = -1.0
