@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib import schedules, theory
+from course_lib import data, schedules, theory
 from course_lib.averages import ema
 from course_lib.averages import ema_weights
 from course_lib.optim import ALL_OPTIMIZERS, SGD, AdaDelta, AdaGrad, Adam, Momentum, Nadam
@@ -411,6 +411,9 @@ def test_sweep_and_the_other_runners_refuse_bad_arguments_in_one_sentence(call, 
     (lambda: theory.measured_rate(np.array([[1.0], [0.5], [0.25]]), [0.0], last=0), "last must be a whole number"),
     (lambda: theory.adam_step_over_lr(1.0, 0, 1e-8, 0.999), "t counts Adam's steps from 1"),
     (lambda: theory.adam_step_over_lr(1.0, 1, 1e-8, 1.0), "beta2 must be in"),
+    (lambda: data.linear_data(5, np.random.default_rng(0), noise=np.inf), "noise is a standard deviation"),
+    (lambda: data.two_moons(5, np.random.default_rng(0), noise=np.nan), "noise is a standard deviation"),
+    (lambda: data.minibatches(np.ones(4), np.ones(4), 2, None, shuffle="no"), "shuffle is a switch"),
 ])
 def test_problems_averages_and_theory_refuse_what_has_no_answer(call, message):
     # each of these was a silent NaN/inf/wrong shape, a numpy message, or a RuntimeWarning
