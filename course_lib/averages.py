@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer_base import hyper_parameter
+from .optimizer_base import _broadcasts_to, as_float_array, hyper_parameter, switch, whole_number
 
 __all__ = ["ema", "ema_weights", "effective_window"]
 
@@ -29,9 +29,15 @@ def ema(values, beta, bias_correction: bool = False) -> np.ndarray:
     shape (n, K) with beta of shape (K,) average K series, each with its own β, in one call.
     """
     beta = hyper_parameter("beta", beta, upper=1)
-    values = np.asarray(values, dtype=float)
+    bias_correction = switch("bias_correction", bias_correction)
+    values = as_float_array(values, "values").astype(float)
+    if values.ndim == 0:
+        raise ValueError(f"values must be a series, an array whose first axis is time; got the single number {values}")
+    if np.ndim(beta) and not _broadcasts_to(np.shape(beta), values.shape[1:]):
+        raise ValueError(f"beta has shape {np.shape(beta)}, which does not broadcast against one value "
+                         f"values[0] of shape {values.shape[1:]}")
     averages = np.empty_like(values)
-    average = np.zeros_like(values[0])
+    average = np.zeros(values.shape[1:])
     for t, value in enumerate(values, start=1):
         average = beta * average + (1 - beta) * value
         averages[t - 1] = average / (1 - beta**t) if bias_correction else average
@@ -41,7 +47,7 @@ def ema(values, beta, bias_correction: bool = False) -> np.ndarray:
 def ema_weights(beta, count: int) -> np.ndarray:
     """The weight (1 − β) βᵏ the EMA gives the value k = 0 … count − 1 steps back."""
     beta = hyper_parameter("beta", beta, upper=1)
-    return (1 - beta) * beta ** np.arange(count)
+    return (1 - beta) * beta ** np.arange(whole_number("count", count))
 
 
 def effective_window(beta) -> float:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .optimizer_base import switch
 from .problems import Problem
 
 __all__ = ["linear_data", "two_moons", "noisy_signal", "minibatches", "batch_sizes",
@@ -49,8 +50,8 @@ def linear_data(n: int, rng, slope: float = 3.0, intercept: float = 4.0, noise: 
     deeplearning.ai's course and of many first tutorials on gradient descent.
     """
     n, rng = _check_count("n", n), _check_rng(rng)
-    if not noise >= 0:
-        raise ValueError(f"noise is a standard deviation; it must be ≥ 0, got {noise!r}")
+    if not 0 <= noise < np.inf:
+        raise ValueError(f"noise is a standard deviation; it must be finite and ≥ 0, got {noise!r}")
     x = 2 * rng.random(n)
     y = slope * x + intercept + noise * rng.standard_normal(n)
     return x, y
@@ -65,8 +66,8 @@ def two_moons(n: int, rng, noise: float = 0.1):
     The same shapes as scikit-learn's ``make_moons``, without needing scikit-learn.
     """
     n, rng = _check_count("n", n, minimum=2), _check_rng(rng)
-    if not noise >= 0:
-        raise ValueError(f"noise is a standard deviation; it must be ≥ 0, got {noise!r}")
+    if not 0 <= noise < np.inf:
+        raise ValueError(f"noise is a standard deviation; it must be finite and ≥ 0, got {noise!r}")
     y = rng.permutation(np.arange(n) % 2)
     angle = np.pi * rng.random(n)
     upper = np.column_stack([np.cos(angle), np.sin(angle)])
@@ -82,8 +83,8 @@ def noisy_signal(n: int, rng, noise: float = 2.0) -> np.ndarray:
     Its level is far from 0, so an EMA started at 0 is visibly too small at first.
     """
     n, rng = _check_count("n", n), _check_rng(rng)
-    if not noise >= 0:
-        raise ValueError(f"noise is a standard deviation; it must be ≥ 0, got {noise!r}")
+    if not 0 <= noise < np.inf:
+        raise ValueError(f"noise is a standard deviation; it must be finite and ≥ 0, got {noise!r}")
     t = np.arange(n)
     return 10 + 4 * np.sin(2 * np.pi * t / 100) + noise * rng.standard_normal(n)
 
@@ -127,7 +128,7 @@ def minibatches(X, y, batch_size: int, rng, shuffle: bool = True):
                          f"got shapes {X.shape} and {y.shape}")
     n = X.shape[0]
     batch_size = _check_batch_size(batch_size, n)
-    order = _check_rng(rng).permutation(n) if shuffle else np.arange(n)
+    order = _check_rng(rng).permutation(n) if switch("shuffle", shuffle) else np.arange(n)
     # The order is drawn now, not when iteration starts, so the random stream stays predictable.
     return ((X[batch], y[batch]) for batch in np.array_split(order, range(batch_size, n, batch_size)))
 
@@ -261,6 +262,7 @@ def load_digits(seed: int = 0, validation_fraction: float = 0.2, test_fraction: 
         parts["val"].append(rows[n_test:n_test + n_val])
         parts["train"].append(rows[n_test + n_val:])
     rows = {name: rng.permutation(np.concatenate(chunks)) for name, chunks in parts.items()}
+    standardize = switch("standardize", standardize)
     mean = X[rows["train"]].mean(axis=0) if standardize else np.zeros(64)
     std = X[rows["train"]].std(axis=0) if standardize else np.ones(64)
     std = np.where(std > 0, std, 1.0)

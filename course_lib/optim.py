@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer_base import Optimizer, hyper_parameter, power
+from .optimizer_base import Optimizer, hyper_parameter, power, switch
 
 __all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "AdaDelta",
            "Adam", "AdamW", "AMSGrad", "Nadam", "ALL_OPTIMIZERS"]
@@ -73,7 +73,7 @@ class Momentum(Optimizer):
         super().__init__(lr=hyper_parameter("lr", lr, schedule_allowed=True),
                          beta=hyper_parameter("beta", beta, upper=1),
                          weight_decay=hyper_parameter("weight_decay", weight_decay),
-                         ema=bool(ema))
+                         ema=switch("ema", ema))
 
     def rule(self, theta, g, m, *, t, lr):
         g = self.l2_gradient(g, theta)
@@ -221,7 +221,7 @@ class Adam(Optimizer):
                          beta2=hyper_parameter("beta2", beta2, upper=1),
                          eps=hyper_parameter("eps", eps),
                          weight_decay=hyper_parameter("weight_decay", weight_decay),
-                         bias_correction=bool(bias_correction))
+                         bias_correction=switch("bias_correction", bias_correction))
 
     def rule(self, theta, g, m, v, *, t, lr):
         g = self.l2_gradient(g, theta)

@@ -12,12 +12,19 @@ own. Read it to see how the contract of the course holds:
   (``"m"``, ``"v"``, ...), each shaped like the params (a dict when the params are a dict).
 * Every hyper-parameter may be an array that broadcasts against the params: params of shape
   (K, d) with ``lr`` of shape (K, 1) are K independent optimizers, run by one vectorized update.
+* float16 params are updated in float32 and returned as float16, with their state kept in float32
+  (as mixed-precision training keeps its optimizer state): in float16 the default ε = 1e-8 rounds
+  to 0 and g² underflows below g ≈ 2e-4, so the rule itself would return 0/0 = NaN.
+* With ε = 0 a coordinate whose gradient has been 0 so far takes the step 0 (the limit of 0/(0 + ε)
+  as ε → 0), not 0/0 = NaN: the rules divide by 1.4e-45 instead of 0 (`_eps_for_division`); the
+  optimizer still shows and reports ``eps=0``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
-from typing import Callable
+import os
 
 import numpy as np
 
@@ -58,6 +65,56 @@ def hyper_parameter(name: str, value, *, upper: float | None = None, positive: b
     return float(array) if array.ndim == 0 else array
 
 
+def switch(name: str, value) -> bool:
+    """An on/off option: only True or False, since bool("False") and bool("no") are True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} is a switch: give True or False, got {value!r}")
+    return bool(value)
+
+
+def whole_number(name: str, value, minimum: int = 0) -> int:
+    """A count such as a number of steps: an int (or a float with no fraction) ≥ `minimum`."""
+    if (isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real)
+            or not math.isfinite(value) or int(value) != value or value < minimum):
+        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+    return int(value)
+
+
+def check_fits_in_memory(what: str, floats: int) -> None:
+    """Refuse, before allocating, arrays of `floats` float64 numbers that would take more than half
+    of this machine's memory (numpy would otherwise start, and may bring the machine to a halt)."""
+    needed = floats * 8
+    available = _physical_memory()
+    if available is not None and needed > available / 2:
+        raise ValueError(f"{what} would need {needed / 1e9:.3g} GB, more than half of this machine's "
+                         f"{available / 1e9:.3g} GB; use fewer steps or fewer runs")
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not on every system (Windows has no sysconf)
+        return None
+
+
+# What ε = 0 divides with: the smallest positive float32 number (also a float64, and not rounded
+# to 0 in the float32 arithmetic of float16/float32 params). See `_eps_for_division`.
+_SMALLEST_EPS = float(np.finfo(np.float32).smallest_subnormal)   # 1.4e-45
+
+
+def _eps_for_division(eps):
+    """ε as the rules divide by it, √v + ε: ε = 0 is replaced by 1.4e-45.
+
+    With ε = 0 a coordinate whose gradient has been exactly 0 so far would take the step
+    0/0 = NaN; with 1.4e-45 it takes 0/1.4e-45 = 0, the limit of 0/(0 + ε) as ε → 0. Every other
+    step is bit for bit the step without ε, since adding 1.4e-45 does not change √v ≥ 1e-29 (float64)
+    or √v ≥ 1e-37 (float32). A nonzero m over √v = 0 stays an enormous step, which `run` reports.
+    """
+    if isinstance(eps, np.ndarray):
+        return np.where(eps == 0, _SMALLEST_EPS, eps)
+    return _SMALLEST_EPS if eps == 0 else eps
+
+
 def power(base, exponent):
     """base ** exponent, computed by numpy whether base is one number or a sweep's array.
 
@@ -84,7 +141,9 @@ def as_float_array(value, what: str) -> np.ndarray:
         array = np.asarray(value)
     except Exception as error:
         raise ValueError(f"{what} must be an array of numbers ({error})") from None
-    if array.dtype.kind in "biu":
+    if array.dtype.kind == "b":
+        raise ValueError(f"{what} must be an array of numbers, got booleans (True/False)")
+    if array.dtype.kind in "iu":
         return array.astype(np.float64)
     if array.dtype.kind != "f":
         raise ValueError(f"{what} must be an array of real numbers, got dtype {array.dtype}")
@@ -105,6 +164,11 @@ def _broadcasts_to(shape: tuple, target: tuple) -> bool:
         return np.broadcast_shapes(shape, target) == target
     except ValueError:
         return False
+
+
+def _computed_in(dtype) -> np.dtype:
+    """The precision an update is computed (and its state kept) in: float32 for float16 params."""
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
 def _label(what: str, key) -> str:
@@ -138,6 +202,8 @@ class Optimizer:
         self.hyper_parameters = hyper_parameters
         for name, value in hyper_parameters.items():
             setattr(self, name, value)
+        if "eps" in hyper_parameters:
+            self.eps = _eps_for_division(hyper_parameters["eps"])
 
     def __repr__(self) -> str:
         def show(value):
@@ -161,7 +227,8 @@ class Optimizer:
         self._check_broadcast(tree)
         state = {"t": 0}
         for slot in self.slots:
-            state[slot] = self._unwrap({key: self.initial_slot(slot, theta) for key, theta in tree.items()})
+            state[slot] = self._unwrap({key: self.initial_slot(slot, theta.astype(_computed_in(theta.dtype)))
+                                        for key, theta in tree.items()})
         return state
 
     def update(self, params, grads, state: dict):
@@ -173,12 +240,18 @@ class Optimizer:
         lr = self.learning_rate(t)
         new_params, new_slots = {}, {slot: {} for slot in self.slots}
         for key, theta in params.items():
-            old = {slot: state[slot] if key is None else state[slot][key] for slot in self.slots}
-            new_theta, new = self.rule(theta, grads[key], t=t, lr=lr, **old)
+            if np.ndim(lr) and not _broadcasts_to(np.shape(lr), theta.shape):  # what a schedule gave
+                raise ValueError(f"the lr schedule gave an array of shape {np.shape(lr)} at step {t - 1}, which does "
+                                 f"not broadcast against {_label('params', key)} of shape {theta.shape}")
+            dtype = _computed_in(theta.dtype)
+            old = {slot: np.asarray(state[slot] if key is None else state[slot][key]).astype(dtype, copy=False)
+                   for slot in self.slots}
+            new_theta, new = self.rule(theta.astype(dtype, copy=False), grads[key].astype(dtype, copy=False),
+                                       t=t, lr=lr, **old)
             # a float64 sweep array must not silently turn float32 params into float64
             new_params[key] = np.asarray(new_theta).astype(theta.dtype, copy=False)
             for slot in self.slots:
-                new_slots[slot][key] = np.asarray(new[slot]).astype(theta.dtype, copy=False)
+                new_slots[slot][key] = np.asarray(new[slot]).astype(dtype, copy=False)
         new_state = {"t": t, **{slot: self._unwrap(arrays) for slot, arrays in new_slots.items()}}
         return self._unwrap(new_params), new_state
 
@@ -196,9 +269,12 @@ class Optimizer:
         if not callable(self.lr):
             return self.lr
         lr = self.lr(t - 1)
+        if isinstance(lr, (bool, np.bool_)) or not _is_numeric(lr):
+            raise ValueError(f"the lr schedule gave {lr!r} at step {t - 1}; a learning rate must be a number")
         array = np.asarray(lr, dtype=float)
-        if not (np.all(np.isfinite(array)) and np.all(array >= 0)):
-            shown = f"{float(array):g}" if array.ndim == 0 else f"an array with {array[~(array >= 0)].flat[0]:g}"
+        bad = ~(np.isfinite(array) & (array >= 0))
+        if np.any(bad):
+            shown = f"{float(array):g}" if array.ndim == 0 else f"an array with {array[bad].flat[0]:g}"
             raise ValueError(f"the lr schedule gave {shown} at step {t - 1}; a learning rate must be finite and ≥ 0")
         return lr
 
@@ -225,12 +301,24 @@ class Optimizer:
                         f"{name} shape (K, 1) and the params shape (K, d)")
 
     def _check_state(self, state, params: dict) -> None:
+        """The state must be what opt.init(params) made: the same keys, and each array exactly the
+        shape init gives it (broadcasting would silently change the shapes of the params)."""
         expected = ["t", *self.slots]
-        if not isinstance(state, dict) or any(name not in state for name in expected):
-            raise ValueError(f"state must be the dict opt.init(params) returns, with keys {expected}")
+        if not isinstance(state, dict) or set(state) != set(expected):
+            found = sorted(map(str, state)) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"state must be the dict opt.init(params) returns, with keys {expected}; got {found}")
+        t = state["t"]
+        if isinstance(t, (bool, np.bool_)) or not isinstance(t, numbers.Integral) or t < 0:
+            raise ValueError(f"state['t'] counts the updates so far: a whole number ≥ 0, got {t!r}")
         for slot in self.slots:
+            container = state[slot]
             for key, theta in params.items():
-                value = state[slot] if key is None else state[slot].get(key) if isinstance(state[slot], dict) else None
-                if value is None or not _broadcasts_to(np.shape(value), theta.shape):
+                if key is None:
+                    value = None if isinstance(container, dict) else container
+                else:
+                    same_keys = isinstance(container, dict) and container.keys() == params.keys()
+                    value = container[key] if same_keys else None
+                shape = np.shape(self.initial_slot(slot, theta))
+                if value is None or np.shape(value) != shape:
                     raise ValueError(f"state[{slot!r}] does not match {_label('params', key)} of shape "
                                      f"{theta.shape}: was the state made by opt.init for other params?")

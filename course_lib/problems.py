@@ -13,7 +13,12 @@ gives values of shape (...) and gradients of shape (..., d)), its known ``minima
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
+
+from .optimizer_base import as_float_array, whole_number
 
 __all__ = ["Problem", "Quadratic", "Rosenbrock", "Beale", "Saddle", "Himmelblau", "ReddiCounterexample"]
 
@@ -42,7 +47,7 @@ class Problem:
         return self.value(x) - self.min_value
 
     def _check(self, x):
-        x = np.asarray(x, dtype=float)
+        x = as_float_array(x, "x").astype(float, copy=False)
         if x.ndim == 0 or x.shape[-1] != self.dim:
             raise ValueError(f"{self.name} takes points of {self.dim} coordinates: x must have shape "
                              f"(..., {self.dim}), got {x.shape}")
@@ -50,6 +55,13 @@ class Problem:
 
     def __repr__(self) -> str:
         return self.name
+
+
+def _finite(name: str, value) -> float:
+    """One finite real number (a setting of a problem, which may be negative)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be one finite number, got {value!r}")
+    return float(value)
 
 
 class Quadratic(Problem):
@@ -61,10 +73,12 @@ class Quadratic(Problem):
     """
 
     def __init__(self, eigenvalues=(1.0, 10.0), angle: float = 0.0, rotation=None, center=None):
-        self.eigenvalues = np.asarray(eigenvalues, dtype=float).reshape(-1)
-        if self.eigenvalues.size == 0 or not np.all(np.isfinite(self.eigenvalues)):
-            raise ValueError(f"eigenvalues must be finite numbers, got {eigenvalues!r}")
+        self.eigenvalues = as_float_array(eigenvalues, "eigenvalues").astype(float).reshape(-1)
+        if (np.ndim(eigenvalues) > 1 or self.eigenvalues.size == 0
+                or not np.all(np.isfinite(self.eigenvalues))):
+            raise ValueError(f"eigenvalues must be a list of finite numbers, got {eigenvalues!r}")
         self.dim = self.eigenvalues.size
+        angle = _finite("angle", angle)
         if rotation is None:
             if angle and self.dim != 2:
                 raise ValueError("angle rotates a 2-D quadratic; in d dimensions give a rotation matrix")
@@ -75,7 +89,9 @@ class Quadratic(Problem):
             raise ValueError(f"rotation must be an orthogonal {self.dim}×{self.dim} matrix")
         self.rotation = rotation
         self.hessian = rotation @ np.diag(self.eigenvalues) @ rotation.T
-        self.center = np.zeros(self.dim) if center is None else np.asarray(center, dtype=float).reshape(self.dim)
+        self.center = np.zeros(self.dim) if center is None else as_float_array(center, "center").astype(float)
+        if self.center.shape != (self.dim,) or not np.all(np.isfinite(self.center)):
+            raise ValueError(f"center must be a finite point of shape ({self.dim},), got {center!r}")
         self.minima = self.center[None, :] if np.all(self.eigenvalues > 0) else np.empty((0, self.dim))
         self.min_value = 0.0 if np.all(self.eigenvalues >= 0) else -np.inf
         self.name = f"quadratic λ={', '.join(f'{v:g}' for v in self.eigenvalues)}" + (f", {angle:g}°" if angle else "")
@@ -84,12 +100,17 @@ class Quadratic(Problem):
 
     @property
     def condition_number(self) -> float:
-        """κ = λ_max / λ_min: how stretched the ellipses are."""
+        """κ = λ_max / λ_min: how stretched the ellipses are (∞ when λ_min = 0)."""
+        if np.any(self.eigenvalues < 0):
+            raise ValueError(f"{self.name} is not convex (an eigenvalue is negative): it has no condition number")
+        if self.eigenvalues.min() == 0:
+            return np.inf
         return float(self.eigenvalues.max() / self.eigenvalues.min())
 
     def _value(self, x):
-        d = x - self.center
-        return 0.5 * np.einsum("...i,ij,...j->...", d, self.hessian, d)
+        # ½ (x − c)ᵀ A (x − c) as ½ Σ (x − c) ⊙ ∇f: one einsum over three operands takes another path
+        # for a batch than for one point (d = 2), so a sweep's loss would differ from its run's
+        return 0.5 * np.sum((x - self.center) * self._grad(x), axis=-1)
 
     def _grad(self, x):
         # A is symmetric, so (x − c) A = (A (x − c))ᵀ. Not `@`: for a batch of points it may take
@@ -102,7 +123,7 @@ class Rosenbrock(Problem):
     r"""f(x, y) = (a − x)² + b (y − x²)²: a curved, flat-bottomed valley; minimum (a, a²)."""
 
     def __init__(self, a: float = 1.0, b: float = 100.0):
-        self.a, self.b = float(a), float(b)
+        self.a, self.b = _finite("a", a), _finite("b", b)
         self.name = "Rosenbrock" if (a, b) == (1.0, 100.0) else f"Rosenbrock a={a:g} b={b:g}"
         self.minima = np.array([[self.a, self.a**2]])
         self.bounds = ((-2.0, 2.0), (-1.0, 3.0))
@@ -206,8 +227,8 @@ class ReddiCounterexample:
     """
 
     def __init__(self, C: float = 3.0):
-        if not C > 2:
-            raise ValueError(f"C must be larger than 2 (else +1 is not the worst point), got {C!r}")
+        if not (isinstance(C, numbers.Real) and C > 2 and math.isfinite(C)):
+            raise ValueError(f"C must be larger than 2 and finite (else +1 is not the worst point), got {C!r}")
         self.C = float(C)
         self.name = f"Reddi et al. online problem, C = {self.C:g}"
         self.best = -1.0
@@ -215,9 +236,11 @@ class ReddiCounterexample:
 
     def grad(self, x, t: int):
         """∇f_t(x): C on steps t = 1, 4, 7, ..., otherwise −1 (the same for every x)."""
+        t = whole_number("t", t, minimum=1)
         return np.full_like(np.asarray(x, dtype=float), self.C if t % 3 == 1 else -1.0)
 
     def value(self, x, t: int):
+        t = whole_number("t", t, minimum=1)
         return (self.C if t % 3 == 1 else -1.0) * np.asarray(x, dtype=float)
 
     def average_loss(self, x):

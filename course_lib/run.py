@@ -8,17 +8,25 @@ r"""Run an optimizer on a problem, and sweep it over a grid of hyper-parameters.
     Momentum(lr=0.001, beta=0.9, weight_decay=0, ema=False) on Rosenbrock: 2000 steps, loss 12 → 1.4e-08
 
 A run that goes non-finite or explodes stops at that step and says so (``diverged_at``), without
-printing numpy's overflow warnings. Everything is vectorized over leading axes of ``x0``: a start
+printing numpy's overflow warnings. It has diverged at the first step where a coordinate of θ is
+non-finite or larger than ``blowup`` (1e6) in size, or, where the loss is recorded, where f(θ) is
+non-finite or has climbed more than ``blowup``² (1e12) times its starting gap above f*:
+f(θ) − f* > blowup² · max(f(θ₀) − f*, 1), with f* the problem's minimum value when it is known and
+f(θ₀) otherwise. The square matches the rule on θ for a quadratic, where f grows as θ²: a run whose
+θ grows a thousandfold and comes back has not diverged. θ alone misses a run whose loss explodes
+while θ stays moderate: Adam at lr = 1, β1 = 0.999, β2 = 0 on Rosenbrock sits at |θ| ≈ 1 300 with
+f ≈ 2.4e13. When both rules apply, the θ rule's step is reported. Everything is vectorized over leading axes of ``x0``: a start
 of shape (K, d) runs K optimizers at once, which is what `sweep` uses.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .optimizer_base import Optimizer, as_float_array
+from .optimizer_base import Optimizer, as_float_array, check_fits_in_memory, hyper_parameter, whole_number
 from .problems import Problem
 
 __all__ = ["Trajectory", "run", "SweepResult", "sweep", "run_online", "nesterov_lookahead"]
@@ -77,6 +85,23 @@ class Trajectory:
         return text + (f" ({note})" if note else "")
 
 
+def _one_number(name: str, value, meaning: str) -> float:
+    value = hyper_parameter(name, value)
+    if np.ndim(value):
+        raise ValueError(f"{name} is {meaning}: one number ≥ 0, got an array of shape {np.shape(value)}")
+    return value
+
+
+def _start(x0) -> np.ndarray:
+    """x0 as a float64 array of shape (d,) or (K, d), finite."""
+    x = as_float_array(x0, "x0").astype(float)
+    if x.ndim == 0 or x.shape[-1] == 0:
+        raise ValueError(f"x0 must be a point: an array of shape (d,), or (K, d) for K runs at once; got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x0 must be finite")
+    return x
+
+
 def _last_finite(points: np.ndarray) -> np.ndarray:
     finite = np.all(np.isfinite(points), axis=-1)                     # (steps + 1, ...)
     last = points.shape[0] - 1 - np.argmax(finite[::-1], axis=0)       # the last finite step of each run
@@ -90,9 +115,18 @@ def run(optimizer: Optimizer, problem, x0, steps: int, *, noise: float = 0.0, se
     problem: a `course_lib.problems.Problem`, or a gradient function ``grad(x)`` (then give
              ``loss=f`` to record losses).
     noise:   standard deviation of Gaussian noise added to every gradient (a stochastic
-             gradient), drawn from ``np.random.default_rng(seed)``, so a run is repeatable.
-    blowup:  a run whose coordinates exceed this size (or stop being finite) has diverged.
+             gradient), drawn from ``np.random.default_rng(seed)``, so a run is repeatable. With
+             several runs (x0 of shape (K, d)) each run draws its own noise.
+    blowup:  a run whose coordinates exceed this size (or whose loss climbs blowup² times its
+             starting gap above f*, or that stops being finite) has diverged.
     """
+    return _run(optimizer, problem, x0, steps, noise=noise, seed=seed, loss=loss, blowup=blowup,
+                same_noise_for_every_run=False)
+
+
+def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise_for_every_run: bool) -> Trajectory:
+    """`run`; with `same_noise_for_every_run` every run of a batch draws the noise of a single run with
+    that seed (what `sweep` needs: each of its rows equals the run of that setting alone)."""
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"optimizer must be one of course_lib.optim's optimizers, got {optimizer!r}")
     min_value = None
@@ -103,20 +137,20 @@ def run(optimizer: Optimizer, problem, x0, steps: int, *, noise: float = 0.0, se
         grad_fn, loss_fn, name = problem, loss, getattr(problem, "__name__", "a gradient function")
     else:
         raise ValueError(f"problem must be a Problem or a gradient function, got {problem!r}")
-    if isinstance(steps, bool) or int(steps) != steps or steps < 0:
-        raise ValueError(f"steps must be a whole number ≥ 0, got {steps!r}")
-    steps = int(steps)
-    x = as_float_array(x0, "x0").astype(float)
-    if x.ndim == 0:
-        raise ValueError("x0 must be a point: an array of shape (d,), or (K, d) for K runs at once")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("x0 must be finite")
+    steps = whole_number("steps", steps)
+    noise = _one_number("noise", noise, "the standard deviation of the gradient noise")
+    blowup = hyper_parameter("blowup", blowup, positive=True)
+    x = _start(x0)
     rng = np.random.default_rng(seed)
     batch_shape = x.shape[:-1]
 
+    runs = x.size // x.shape[-1]
+    check_fits_in_memory(f"recording {steps} steps of {runs} run(s) in {x.shape[-1]} dimensions",
+                         (steps + 1) * runs * (x.shape[-1] + (loss_fn is not None)))
     points = np.full((steps + 1, *x.shape), np.nan)
     losses = None if loss_fn is None else np.full((steps + 1, *batch_shape), np.nan)
     diverged_at = np.full(batch_shape, -1)
+    loss_diverged_at = np.full(batch_shape, -1)
     alive = np.ones(batch_shape, dtype=bool)
     points[0] = x
     state = optimizer.init(x)
@@ -124,15 +158,19 @@ def run(optimizer: Optimizer, problem, x0, steps: int, *, noise: float = 0.0, se
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         if losses is not None:
             losses[0] = loss_fn(x)
+            reference = losses[0] if min_value is None else min_value      # f*, or f(θ₀) when f* is unknown
+            loss_limit = reference + blowup**2 * np.maximum(losses[0] - reference, 1.0)
         for step in range(1, steps + 1):
             g = np.asarray(grad_fn(x), dtype=float)
             if noise:
-                g = g + noise * rng.standard_normal(g.shape)
+                g = g + noise * rng.standard_normal(g.shape[-1:] if same_noise_for_every_run else g.shape)
             x, state = optimizer.update(x, g, state)
             loss_now = None if losses is None else loss_fn(x)
             bad = ~np.all(np.isfinite(x) & (np.abs(x) <= blowup), axis=-1)
             if loss_now is not None:
                 bad |= ~np.isfinite(loss_now)
+                climbed = ~(loss_now <= loss_limit) & alive & (loss_diverged_at < 0)
+                loss_diverged_at[climbed] = step
             newly = bad & alive
             diverged_at[newly] = step
             alive &= ~bad
@@ -141,6 +179,14 @@ def run(optimizer: Optimizer, problem, x0, steps: int, *, noise: float = 0.0, se
                 losses[step] = np.where(alive, loss_now, np.nan)
             if not alive.any():
                 break
+    # A run whose θ stayed bounded but whose loss climbed past the limit diverged at that step. (The
+    # θ rule, checked first, gives the step when both apply, so that rule's steps stay as they were.)
+    if losses is not None:
+        late = (diverged_at < 0) & (loss_diverged_at >= 0)
+        diverged_at[late] = loss_diverged_at[late]
+        after = np.arange(steps + 1).reshape(-1, *[1] * len(batch_shape)) >= np.where(late, diverged_at, steps + 1)
+        points[after] = np.nan
+        losses[after] = np.nan
     return Trajectory(
         optimizer=repr(optimizer), problem=name, points=points, losses=losses,
         diverged_at=(None if diverged_at < 0 else int(diverged_at)) if diverged_at.ndim == 0 else diverged_at,
@@ -187,8 +233,25 @@ def sweep(optimizer_class, problem: Problem, x0, steps: int, *, tol: float | Non
 
         sweep(Momentum, ravine, x0, 200, lr=np.geomspace(1e-3, 1, 40), beta=np.linspace(0, 0.99, 30))
 
-    runs 1 200 heavy-ball optimizers at once and returns arrays of shape (40, 30).
+    runs 1 200 heavy-ball optimizers at once and returns arrays of shape (40, 30). Each of them
+    follows the path its optimizer takes when run alone with `run` (the same noise too, with `seed`).
     """
+    if not (isinstance(optimizer_class, type) and issubclass(optimizer_class, Optimizer)):
+        raise ValueError(f"sweep takes an optimizer class, e.g. sweep(SGD, ...), got {optimizer_class!r}")
+    if not isinstance(problem, Problem):
+        raise ValueError(f"sweep runs on a course_lib.problems Problem (it needs f*), got {problem!r}")
+    known = inspect.signature(optimizer_class).parameters
+    unknown = [name for name in hyper_parameters if name not in known]
+    if unknown:
+        raise ValueError(f"{optimizer_class.__name__} has no hyper-parameter {', '.join(unknown)}; "
+                         f"it has {', '.join(known)}")
+    start = _start(x0)
+    if start.shape != (problem.dim,):
+        raise ValueError(f"x0 must be one start point of shape ({problem.dim},) for {problem.name}, "
+                         f"got shape {start.shape}")
+    empty = [name for name, value in hyper_parameters.items() if np.ndim(value) == 1 and len(value) == 0]
+    if empty:
+        raise ValueError(f"{', '.join(empty)}: an empty list of values leaves nothing to sweep")
     axes = {name: np.asarray(value, dtype=float) for name, value in hyper_parameters.items() if np.ndim(value) == 1}
     fixed = {name: value for name, value in hyper_parameters.items() if np.ndim(value) == 0}
     bad = [name for name, value in hyper_parameters.items() if np.ndim(value) > 1]
@@ -199,8 +262,8 @@ def sweep(optimizer_class, problem: Problem, x0, steps: int, *, tol: float | Non
     columns = {name: values.reshape(-1, 1)
                for name, values in zip(axes, _grid_columns(list(axes.values())))}
     optimizer = optimizer_class(**fixed, **columns)
-    start = np.broadcast_to(as_float_array(x0, "x0"), (count, problem.dim)).copy()
-    path = run(optimizer, problem, start, steps, noise=noise, seed=seed)
+    path = _run(optimizer, problem, np.broadcast_to(start, (count, problem.dim)).copy(), steps, noise=noise,
+                seed=seed, loss=None, blowup=1e6, same_noise_for_every_run=True)
 
     final_loss = path.losses[-1].reshape(grid_shape)
     if tol is None:
@@ -230,11 +293,16 @@ def run_online(optimizer: Optimizer, problem, x0, steps: int) -> Trajectory:
     """
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"optimizer must be one of course_lib.optim's optimizers, got {optimizer!r}")
-    x = problem.project(as_float_array(x0, "x0").astype(float))
-    points = np.empty((int(steps) + 1, *x.shape))
+    if not all(callable(getattr(problem, name, None)) for name in ("grad", "project", "average_loss")):
+        raise ValueError(f"run_online needs an online problem with grad(x, t), project(x) and average_loss(x), "
+                         f"such as ReddiCounterexample; got {problem!r}")
+    steps = whole_number("steps", steps)
+    x = problem.project(_start(x0))
+    check_fits_in_memory(f"recording {steps} steps", (steps + 1) * x.size)
+    points = np.empty((steps + 1, *x.shape))
     points[0] = x
     state = optimizer.init(x)
-    for t in range(1, int(steps) + 1):
+    for t in range(1, steps + 1):
         x, state = optimizer.update(x, problem.grad(x, t), state)
         x = problem.project(x)
         points[t] = x
@@ -255,10 +323,18 @@ def nesterov_lookahead(problem, x0, steps: int, lr: float, beta: float):
     only at its own iterate): with x = θ + βv and m = −v/η its update is m ← βm + g,
     x ← x − η(g + βm).
     """
-    theta = as_float_array(x0, "x0").astype(float)
+    if not callable(getattr(problem, "grad", None)):
+        raise ValueError(f"problem must have a gradient grad(x), like course_lib.problems' problems; got {problem!r}")
+    steps = whole_number("steps", steps)
+    lr = _one_number("lr", lr, "the learning rate")
+    beta = hyper_parameter("beta", beta, upper=1)
+    if np.ndim(beta):
+        raise ValueError(f"beta must be one number, got an array of shape {np.shape(beta)}")
+    theta = _start(x0)
+    check_fits_in_memory(f"recording {steps} steps", 2 * (steps + 1) * theta.size)
     v = np.zeros_like(theta)
     thetas, lookaheads = [theta], [theta + beta * v]
-    for _ in range(int(steps)):
+    for _ in range(steps):
         v = beta * v - lr * problem.grad(theta + beta * v)
         theta = theta + v
         thetas.append(theta)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer_base import hyper_parameter
+from .optimizer_base import hyper_parameter, whole_number
 
 __all__ = ["constant", "step_decay", "exponential", "inverse_time", "cosine",
            "cosine_warm_restarts", "warmup", "one_cycle", "ALL_SCHEDULES"]
@@ -34,8 +34,8 @@ class Schedule:
 
     def __call__(self, t):
         t = np.asarray(t)
-        if t.dtype.kind not in "iu" and not np.all(t == np.floor(t)):
-            raise ValueError(f"a schedule is evaluated at whole step numbers, got {t!r}")
+        if t.dtype.kind not in "iuf" or (t.dtype.kind == "f" and not np.all(np.isfinite(t) & (t == np.floor(t)))):
+            raise ValueError(f"a schedule is evaluated at whole step numbers, got {t.item() if t.ndim == 0 else t!r}")
         if np.any(t < 0):
             raise ValueError("the step index t counts from 0 for the first update; it cannot be negative")
         lr = self.formula(t.astype(float))
@@ -46,10 +46,12 @@ class Schedule:
         return f"{self.__name__}({shown})"
 
 
-def _whole_number(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or int(value) != value or value < minimum:
-        raise ValueError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
-    return int(value)
+def _one_number(name: str, value, **limits) -> float:
+    """A setting that shapes the schedule itself: one finite number (a sweep varies the rate, not this)."""
+    value = hyper_parameter(name, value, **limits)
+    if np.ndim(value):
+        raise ValueError(f"{name} must be one number, got an array of shape {np.shape(value)}")
+    return value
 
 
 def _factor(name: str, value, *, allow_one: bool = True):
@@ -69,7 +71,7 @@ def constant(lr) -> Schedule:
 def step_decay(lr, step_size: int, gamma=0.1) -> Schedule:
     r"""η_t = η₀ · γ^⌊t / s⌋: multiply by γ every s steps. PyTorch: ``StepLR(step_size=s, gamma=γ)``."""
     lr, gamma = hyper_parameter("lr", lr), _factor("gamma", gamma)
-    step_size = _whole_number("step_size", step_size)
+    step_size = whole_number("step_size", step_size, minimum=1)
     return Schedule("step_decay", lambda t: lr * gamma ** np.floor(t / step_size),
                     lr=lr, step_size=step_size, gamma=gamma)
 
@@ -100,7 +102,7 @@ def cosine(lr, total_steps: int, lr_min=0.0) -> Schedule:
     cosine; here the rate stays at η_min).
     """
     lr, lr_min = hyper_parameter("lr", lr), hyper_parameter("lr_min", lr_min)
-    total_steps = _whole_number("total_steps", total_steps)
+    total_steps = whole_number("total_steps", total_steps, minimum=1)
     return Schedule("cosine", lambda t: _cosine_between(lr, lr_min, np.minimum(t, total_steps) / total_steps),
                     lr=lr, total_steps=total_steps, lr_min=lr_min)
 
@@ -113,8 +115,8 @@ def cosine_warm_restarts(lr, first_period: int, period_factor: int = 1, lr_min=0
     PyTorch: ``CosineAnnealingWarmRestarts(T_0=T₀, T_mult=period_factor, eta_min=η_min)``.
     """
     lr, lr_min = hyper_parameter("lr", lr), hyper_parameter("lr_min", lr_min)
-    first_period = _whole_number("first_period", first_period)
-    period_factor = _whole_number("period_factor", period_factor)
+    first_period = whole_number("first_period", first_period, minimum=1)
+    period_factor = whole_number("period_factor", period_factor, minimum=1)
 
     def formula(t):
         if period_factor == 1:
@@ -144,7 +146,7 @@ def warmup(schedule: Schedule, warmup_steps: int, start_factor=0.01) -> Schedule
     """
     if not isinstance(schedule, Schedule):
         raise ValueError("warmup wraps another schedule of this module, e.g. warmup(cosine(0.1, 100), 10)")
-    warmup_steps = _whole_number("warmup_steps", warmup_steps)
+    warmup_steps = whole_number("warmup_steps", warmup_steps, minimum=1)
     start_factor = _factor("start_factor", start_factor)
     lr_start = schedule(0)
 
@@ -166,11 +168,13 @@ def one_cycle(max_lr, total_steps: int, warmup_fraction=0.3, div_factor=25.0, fi
     cycle_momentum=False)``; past the last step the rate stays at its final value.
     """
     max_lr = hyper_parameter("max_lr", max_lr)
-    total_steps = _whole_number("total_steps", total_steps, minimum=2)
-    if not 0 < warmup_fraction < 1:
-        raise ValueError(f"warmup_fraction must be in (0, 1), got {warmup_fraction!r}")
+    total_steps = whole_number("total_steps", total_steps, minimum=2)
+    warmup_fraction = _one_number("warmup_fraction", warmup_fraction, positive=True, upper=1)
+    div_factor = _one_number("div_factor", div_factor)
+    final_div_factor = _one_number("final_div_factor", final_div_factor)
     if div_factor < 1 or final_div_factor < 1:
-        raise ValueError("div_factor and final_div_factor must be ≥ 1: they divide the peak rate")
+        raise ValueError(f"div_factor and final_div_factor must be ≥ 1: they divide the peak rate; got "
+                         f"{div_factor:g} and {final_div_factor:g}")
     lr_start = max_lr / div_factor
     lr_end = lr_start / final_div_factor
     peak = float(warmup_fraction * total_steps) - 1  # as PyTorch counts: the step at which η = η_max

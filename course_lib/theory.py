@@ -40,6 +40,8 @@ import math
 
 import numpy as np
 
+from .optimizer_base import hyper_parameter, whole_number
+
 __all__ = ["Settings", "gd_best", "heavy_ball_best", "nesterov_textbook", "nesterov_tuned",
            "first_order_lower_bound", "gd_stable", "heavy_ball_stable", "gd_lr_limit", "heavy_ball_lr_limit",
            "nesterov_lr_limit", "measured_rate", "adam_step_over_lr", "sgd_noise_floor"]
@@ -55,7 +57,7 @@ class Settings:
 
 
 def _check_curvatures(mu: float, L: float) -> float:
-    if not 0 < mu <= L:
+    if not 0 < mu <= L < math.inf:
         raise ValueError(f"need 0 < λ_min ≤ λ_max, got λ_min = {mu:g}, λ_max = {L:g}")
     return L / mu
 
@@ -120,11 +122,19 @@ def heavy_ball_stable(lr, beta, curvature):
 
 def gd_lr_limit(lambda_max: float) -> float:
     """The largest stable step of gradient descent: 2/λ_max (at it, the error flips sign forever)."""
+    _check_lr_limit_inputs(lambda_max)
     return 2 / lambda_max
+
+
+def _check_lr_limit_inputs(lambda_max, beta=0.0) -> None:
+    """Refuse, by name, what has no stability limit (the values themselves are used as given)."""
+    hyper_parameter("lambda_max", lambda_max, positive=True)
+    hyper_parameter("beta", beta, upper=1)
 
 
 def heavy_ball_lr_limit(beta, lambda_max: float):
     """The largest stable step of the heavy ball, 2(1 + β)/λ_max: momentum widens the stable range."""
+    _check_lr_limit_inputs(lambda_max, beta)
     return 2 * (1 + np.asarray(beta)) / lambda_max
 
 
@@ -134,6 +144,7 @@ def nesterov_lr_limit(beta, lambda_max: float):
     Its iteration on curvature λ has characteristic polynomial z² − (1+β)(1−ηλ) z + β(1−ηλ); the
     Jury conditions give ηλ < 2(1 + β)/(1 + 2β): between 4/3 (β → 1) and 2 (β = 0).
     """
+    _check_lr_limit_inputs(lambda_max, beta)
     beta = np.asarray(beta)
     return 2 * (1 + beta) / ((1 + 2 * beta) * lambda_max)
 
@@ -149,6 +160,7 @@ def sgd_noise_floor(lr: float, eigenvalues, noise: float, beta: float = 0.0) -> 
     SGD's floor with the step η/(1 − β) (lesson 04). Summed over the eigenvalues; infinite when
     ηλ ≥ 2(1 + β) for some λ (the run diverges).
     """
+    hyper_parameter("lr", lr), hyper_parameter("noise", noise)
     eigenvalues = np.asarray(eigenvalues, dtype=float)
     if not 0 <= beta < 1:
         raise ValueError(f"need 0 ≤ β < 1, got β = {beta:g}")
@@ -163,6 +175,7 @@ def measured_rate(points, minimum, last: int = 50) -> float:
     The geometric mean of ‖x_{k+1} − x*‖ / ‖x_k − x*‖ over the `last` steps before the distance
     reaches round-off (1e-12), which is what the rates in this module predict.
     """
+    last = whole_number("last", last, minimum=1)
     distance = np.linalg.norm(np.asarray(points) - np.asarray(minimum), axis=-1)
     usable = np.flatnonzero(distance > 1e-12)
     if usable.size < 2:
@@ -185,6 +198,9 @@ def adam_step_over_lr(size, t, eps, beta2) -> dict:
     Returns {label: step / η}, keyed "PyTorch: ε outside √v̂", "Keras: ε̂ before the correction",
     "ε inside the root: √(v̂ + ε)" (lesson 09 checks each against an optimizer to round-off).
     """
+    hyper_parameter("eps", eps), hyper_parameter("beta2", beta2, upper=1)
+    if np.any(np.asarray(t) < 1):
+        raise ValueError(f"t counts Adam's steps from 1, got {t!r}")
     return {"PyTorch: ε outside √v̂": size / (size + eps),
             "Keras: ε̂ before the correction": size / (size + eps / np.sqrt(1 - beta2**t)),
             "ε inside the root: √(v̂ + ε)": size / np.sqrt(size**2 + eps)}
