@@ -220,8 +220,8 @@ def wsd(lr, total_steps: int, warmup_steps: int = 0, decay_fraction=0.2, decay: 
     when w = 0); the 1 − √s decay has no torch scheduler, only ``LambdaLR`` with this formula.
     """
     lr, lr_min = hyper_parameter("lr", lr), hyper_parameter("lr_min", lr_min)
-    total_steps = _whole_number("total_steps", total_steps, minimum=2)
-    warmup_steps = _whole_number("warmup_steps", warmup_steps, minimum=0)
+    total_steps = whole_number("total_steps", total_steps, minimum=2)
+    warmup_steps = whole_number("warmup_steps", warmup_steps, minimum=0)
     start_factor = _factor("start_factor", start_factor)
     if decay not in ("linear", "sqrt"):
         raise ValueError(f'decay must be "linear" or "sqrt" (1 − √s), got {decay!r}')
