@@ -592,8 +592,8 @@ def _offline_player(page: str) -> str:
 STYLES = {
     "default": {},  # what matplotlib (or the notebook's backend) had before a style was chosen
     "talk": {
-        "font.size": 15.0,          # matplotlib's 10, × 1.5
-        "axes.titlesize": "large",
+        "font.size": 13.0,          # matplotlib's 10, × 1.3: more would not fit the explorers' titles
+        "axes.titlesize": 12.0,     # the default size: the explorers' long titles must still fit
         "axes.labelsize": "medium",
         "legend.fontsize": "medium",
         "lines.linewidth": 2.6,     # 1.5

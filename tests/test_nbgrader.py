@@ -138,6 +138,7 @@ def submit(course: Path, student: str, assignment: str, notebook) -> None:
 
 # -- the test -----------------------------------------------------------------------------------
 
+@pytest.mark.nbgrader
 def test_every_exercise_goes_through_nbgrader(nbgrader_api, tmp_path, monkeypatch):
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
