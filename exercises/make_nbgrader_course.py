@@ -280,7 +280,7 @@ def make(folder: Path, exercises: Path = EXERCISES, names=(), force: bool = Fals
     assignments = sorted(name.split("/")[1] for name in files if name.startswith("source/"))
     activate = r".venv\Scripts\activate" if sys.platform == "win32" else "source .venv/bin/activate"
     print(f"\nThe nbgrader course is in {folder}. Next, in the course's environment with nbgrader in it\n"
-          f"(in the course folder: {activate}; pip install -e \".[teach]\"), docs/teaching.md says more:\n"
+          f"(in {EXERCISES.parent}: {activate}; pip install -e \".[teach]\"); docs/teaching.md says more:\n"
           f"  cd {folder}\n"
           f"  nbgrader generate_assignment {assignments[0]}   # the students' version, in release/\n"
           f"  nbgrader release_assignment {assignments[0]}    # hand it out", file=out)
