@@ -596,6 +596,7 @@ STYLES = {
         "axes.titlesize": 12.0,     # the default size: the explorers' long titles must still fit
         "axes.labelsize": "medium",
         "legend.fontsize": "medium",
+        "xtick.labelsize": "large", "ytick.labelsize": "large",  # 15.6: fewer ticks fit, and numbers read best
         "lines.linewidth": 2.6,     # 1.5
         "lines.markersize": 8.0,    # 6
         "axes.linewidth": 1.4,      # 0.8

@@ -40,12 +40,12 @@ def tick_labels(axis) -> int:
 
 def test_talk_style_makes_text_and_lines_larger_and_tick_labels_fewer(talk):
     explorer = widgets.gd_explorer()
-    text = explorer.loss_axes.title.get_fontsize()
+    text = explorer.loss_axes.xaxis.label.get_fontsize()
     ticks = tick_labels(explorer.path_axes.yaxis)
     spine = explorer.loss_axes.spines["left"].get_linewidth()
     plots.use_style("default")
     plain = widgets.gd_explorer()
-    assert text >= 1.4 * plain.loss_axes.title.get_fontsize()
+    assert text >= 1.3 * plain.loss_axes.xaxis.label.get_fontsize()
     assert spine >= 1.5 * plain.loss_axes.spines["left"].get_linewidth()
     assert ticks < tick_labels(plain.path_axes.yaxis)
     assert len(explorer.image.value) > 0 and explorer.figure.get_size_inches().tolist() == plain.figure.get_size_inches().tolist()
