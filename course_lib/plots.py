@@ -584,8 +584,8 @@ def _offline_player(page: str) -> str:
 
 # -- presentation mode ---------------------------------------------------------------------------
 # One line before the first figure of a lesson, `plots.use_style("talk")`, makes the figures and
-# explorers readable from the back of a lecture hall: larger text, thicker lines and axes, bigger
-# markers. Text sizes in this module are relative ("small"), so they grow with it; matplotlib's
+# explorers readable from the back of a lecture hall: larger text, thicker axes and ticks, and
+# thicker lines and bigger markers where a plot call sets no width of its own. Text sizes in this module are relative ("small"), so they grow with it; matplotlib's
 # tick locators fit fewer ticks when their labels are larger, so fewer tick labels come by
 # themselves. The pixel size of every figure stays the same, and with it the explorers' redraw time.
 
