@@ -19,8 +19,8 @@ the factor (1 − β) gets the hint for exactly that.
     >>> checks.check_ema(ema)
     Traceback (most recent call last):
     ...
-    AssertionError: ema is not right yet: case 1 of 6, a constant series
-      your call: ema([10., 10., 10., 10.], 0.9)
+    AssertionError: Exercise 03 · task 1 · ema is not right yet: case 1 of 9, a constant series
+      your call: ema(np.array([10., 10., 10., 10.]), 0.9)
       expected:  [1. , 1.9 , 2.71 , 3.439]
       got:       [10. , 19. , 27.1 , 34.39]
       first difference at index [0]: expected 1, got 10
