@@ -243,6 +243,25 @@ def test_an_edited_learner_version_is_never_overwritten_without_force(tmp_path):
     assert "Then check." in learner.read_text() and "return 2 * x" not in learner.read_text()
 
 
+@pytest.mark.parametrize("record", ["edited", ["a", "list"], 42])
+def test_a_learner_version_whose_record_is_not_a_dict_gets_a_clear_message(tmp_path, record):
+    write_solution(tmp_path)
+    make(tmp_path)
+    learner = tmp_path / "99_test.ipynb"
+    notebook = nbformat.read(learner, as_version=4)
+    notebook.metadata["exercise"] = record
+    nbformat.write(notebook, learner)
+    kind = type(record).__name__
+    code, said = make(tmp_path, check=True)
+    assert code == 1 and f'its metadata "exercise" is a {kind}' in said and "edited by hand" in said, said
+    before = learner.read_bytes()
+    code, said = make(tmp_path)
+    assert code == 1 and f'NOT overwritten: its metadata "exercise" is a {kind}' in said and "--force" in said, said
+    assert learner.read_bytes() == before
+    assert make(tmp_path, force=True)[0] == 0
+    assert isinstance(nbformat.read(learner, as_version=4).metadata["exercise"], dict)
+
+
 def test_check_reports_missing_and_orphaned_learner_versions(tmp_path):
     write_solution(tmp_path)
     code, said = make(tmp_path, check=True)
