@@ -103,7 +103,7 @@ def tasks_of(notebook) -> list[tuple[str, list[Check]]]:
                 check.mark, check.reason = _reason(errors[0])
                 stopped = True
             elif stopped:
-                check.reason = "not checked yet (the check above it in the cell failed first)"
+                check.reason = "not checked yet (the cell stopped at the check above it)"
             elif cell.get("execution_count") is None:
                 check.reason = "not run (an earlier cell stopped the run, or it ran out of time)"
             tasks[-1][1].append(check)

@@ -1969,6 +1969,69 @@ def train_step_with_the_library_clip(params, state, X, y, optimizer, max_norm):
     return new_params, new_state, loss
 
 
+# more right answers in other styles: loops over coordinates, closed forms, recursion, integer-safe copies
+def adam_step_coordinate_by_coordinate(theta, g, m, v, t, lr, beta1, beta2, eps):
+    theta, g, m, v = (np.array(x, dtype=float) for x in (theta, g, m, v))
+    shape = np.broadcast(theta, lr, beta1, beta2, eps).shape
+    new = [np.zeros(shape) for _ in range(3)]
+    lr, beta1, beta2, eps = (np.broadcast_to(x, shape) for x in (lr, beta1, beta2, eps))
+    for i in np.ndindex(shape):
+        mi = beta1[i] * m[i] + (1 - beta1[i]) * g[i]
+        vi = beta2[i] * v[i] + (1 - beta2[i]) * g[i] ** 2
+        step = lr[i] * (mi / (1 - beta1[i] ** t)) / (math.sqrt(vi / (1 - beta2[i] ** t)) + eps[i])
+        new[0][i], new[1][i], new[2][i] = theta[i] - step, mi, vi
+    return tuple(new)
+
+
+def ema_closed_form(xs, beta):
+    xs = np.asarray(xs, dtype=float)
+    n = len(xs)
+    t, j = np.arange(1, n + 1)[:, None], np.arange(1, n + 1)[None, :]
+    weights = np.where(j <= t, (1 - beta) * beta ** np.maximum(t - j, 0), 0.0)
+    return np.tensordot(weights, xs, axes=1)
+
+
+def mlp_recursive(params, X, y, layer=1):
+    """The forward pass going down the layers by recursion, the backward pass on the way back."""
+    last = len(params) // 2
+    z = X @ params[f"W{layer}"] + params[f"b{layer}"]
+    if layer == last:
+        loss, delta = softmax_cross_entropy(z, y)
+        grads = {}
+    else:
+        loss, grads, delta_above = mlp_recursive(params, np.maximum(z, 0), y, layer + 1)
+        delta = (delta_above @ params[f"W{layer + 1}"].T) * (z > 0)
+    grads[f"W{layer}"], grads[f"b{layer}"] = X.T @ delta, delta.sum(axis=0)
+    if layer == 1:
+        return loss, {name: grads[name] for name in params}
+    return loss, grads, delta
+
+
+def train_adam_with_integer_safe_copies(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            t += 1
+            new_theta, m, v = adam_step_efficient_form(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+            theta[...] = new_theta                  # in place, but a copy goes into the list
+        ends.append(theta.copy())
+    return np.array(ends)
+
+
+def softmax_cross_entropy_with_a_loop(logits, y):
+    logits = np.asarray(logits, dtype=float)
+    n, classes = logits.shape
+    loss, delta = 0.0, np.zeros((n, classes))
+    for i in range(n):
+        row = logits[i] - logits[i].max()
+        log_p = row - math.log(sum(math.exp(value) for value in row))
+        loss -= log_p[y[i]] / n
+        delta[i] = np.exp(log_p) / n
+        delta[i, y[i]] -= 1 / n
+    return loss, delta
+
+
 @pytest.mark.parametrize("checker, right", [
     ("check_ema", ema_from_its_weights),
     ("check_minibatches", minibatches_with_shuffled_indices),
@@ -2014,6 +2077,15 @@ def train_step_with_the_library_clip(params, state, X, y, optimizer, max_norm):
     ("check_clip_by_global_norm", clip_by_global_norm),
     ("check_clip_by_global_norm", clip_only_when_needed),
     ("check_train_step", train_step_with_the_library_clip),
+    ("check_adam_step", adam_step_coordinate_by_coordinate),
+    ("check_ema", ema_closed_form),
+    ("check_ema_bias_corrected", lambda xs, beta: ema_closed_form(xs, beta)
+     / (1 - beta ** np.arange(1, len(xs) + 1)).reshape((-1,) + (1,) * (np.ndim(xs) - 1))),
+    ("check_mlp_loss_and_grads", mlp_recursive),
+    ("check_train_adam", train_adam_with_integer_safe_copies),
+    ("check_softmax_cross_entropy", softmax_cross_entropy_with_a_loop),
+    ("check_adamw_step", lambda theta, g, m, v, t, lr, b1, b2, eps, wd: adam_step_efficient_form(
+        theta * (1 - lr * wd), g, m, v, t, lr, b1, b2, eps)),
 ])
 def test_right_answers_written_another_way_pass(checker, right, capsys):
     getattr(checks, checker)(right)

@@ -309,3 +309,49 @@ def test_nbval_lax_given_by_the_learner_wins_over_the_nbval_of_addopts(tmp_path)
     (lax, _), (strict, _) = (run.communicate(timeout=120) for run in runs)
     assert runs[0].returncode == 0 and "1 passed" in lax, lax
     assert runs[1].returncode != 0 and "1 failed" in strict, strict
+
+
+# -- what the first cell promises ------------------------------------------------------------------
+
+QUOTED_FAILURE = re.compile(r"  ```\n(  AssertionError: .*?\n)  ```", re.S)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=names(SOLUTIONS))
+def test_the_example_failure_in_the_first_cell_is_what_the_check_says(path, capsys):
+    """The first cell quotes a failed check: it must be, line for line, the message the checker gives
+    today for one of the typical wrong answers of tests/test_exercise_checks.py."""
+    spec = importlib.util.spec_from_file_location("wrong_answers", ROOT / "tests" / "test_exercise_checks.py")
+    wrong_answers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wrong_answers)
+    from course_lib import checks
+    first = nbformat.read(path, as_version=4).cells[0].source
+    quoted = [line[2:] for line in QUOTED_FAILURE.search(first).group(1).splitlines()]
+    name = re.search(r"· (\w+) is not right yet", quoted[0]).group(1)
+    messages = []
+    for checker, wrong, _ in wrong_answers.WRONG_ANSWERS:
+        if checker == f"check_{name}":
+            with pytest.raises(AssertionError) as caught:
+                getattr(checks, checker)(wrong)
+            messages.append(f"AssertionError: {caught.value}".splitlines())
+    capsys.readouterr()
+    assert quoted in messages, f"quoted:\n{quoted}\nthe checker says, for its wrong answers:\n{messages}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=names(SOLUTIONS))
+def test_each_check_names_the_task_it_follows(path):
+    """A failure starts with "Exercise NN · task k": k must be the task whose header is above the check cell."""
+    from course_lib import checks
+    task = None
+    for cell in nbformat.read(path, as_version=4).cells:
+        header = re.search(r"^## Task (\d+) ·", cell.source, re.M) if cell.cell_type == "markdown" else None
+        task = int(header.group(1)) if header else task
+        if is_check_cell(cell):
+            for name in re.findall(r"\bchecks\.(check_\w+)\(", cell.source):
+                assert checks.machinery.task_of(name) == f"Exercise {path.stem[:2]} · task {task}", name
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=names(SOLUTIONS))
+def test_the_last_cell_shows_the_progress_of_this_exercise(path):
+    last = nbformat.read(path, as_version=4).cells[-1]
+    assert last.cell_type == "code" and last.source.startswith("# NBVAL_IGNORE_OUTPUT\n")
+    assert f'progress.show("{path.stem}")' in last.source
