@@ -251,7 +251,9 @@ def check_train_adam(train_adam) -> None:
         Case("K = 3 starts, shape (3, 2)", {"grad_fn": ravine_gradient,
                                             "theta0": np.array([[-1.5, 1.0], [1.0, 0.5], [0.3, -2.0]]),
                                             "epochs": 2, "batches_per_epoch": 3,
-                                            "lr": np.array([[0.1], [0.01], [0.3]]), **defaults},
+                                            "lr": np.array([[0.1], [0.01], [0.3]]), "beta1": np.array([[0.9], [0.5], [0.0]]),
+                                            "beta2": np.array([[0.999], [0.9], [0.99]]),
+                                            "eps": np.array([[1e-8], [1e-3], [0.1]])},
              hint="make m and v like θ₀ (np.zeros_like(theta), shape (3, 2)), and keep lr of shape (3, 1): each "
                   "row is its own run. Flattened to (3,), lr would pair with the columns, not the rows."),
         Case("a long run, 6 epochs × 250 batches, β2 = 0.9999",
