@@ -1390,6 +1390,11 @@ def train_adam_with_default_betas(grad_fn, theta0, epochs, batches_per_epoch, lr
     return train_adam_in_one_loop(grad_fn, theta0, epochs, batches_per_epoch, lr, 0.9, 0.999, 1e-8)
 
 
+def adagrad_step_with_its_own_eps(theta, g, s, lr, eps):
+    s = s + g * g
+    return theta - lr * g / (np.sqrt(s) + 1e-10), s
+
+
 # class 2: runs too short, steps too early, values too round
 def adam_step_correcting_early_steps_only(theta, g, m, v, t, lr, beta1, beta2, eps):
     m = beta1 * m + (1 - beta1) * g
@@ -1435,6 +1440,11 @@ def adam_step_keeping_the_largest_v(theta, g, m, v, t, lr, beta1, beta2, eps):
     v_new = np.maximum(v, beta2 * v + (1 - beta2) * g**2)   # AMSGrad's max, mixed in
     m_hat, v_hat = m_new / (1 - beta1**t), v_new / (1 - beta2**t)
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
+
+
+def rmsprop_step_keeping_the_largest_v(theta, g, v, lr, beta, eps):
+    v = np.maximum(v, beta * v + (1 - beta) * g**2)
+    return theta - lr * g / (np.sqrt(v) + eps), v
 
 
 # class 4: benign numbers
@@ -1648,6 +1658,7 @@ FALSE_PASSES = [  # (class, checker, wrong answer, what the message must say now
     (1, "check_adam_step", adam_step_with_its_own_eps, "use the eps you are given"),
     (1, "check_adam_step", adam_step_with_scalar_hyper_parameters, "each of shape (3, 1)"),
     (1, "check_rmsprop_step", rmsprop_step_with_its_own_eps, "use the eps you are given"),
+    (1, "check_adagrad_step", adagrad_step_with_its_own_eps, "use the eps you are given"),
     (1, "check_adamw_step", adamw_step_with_its_own_eps, "use the eps you are given"),
     (1, "check_adam_l2_step", adam_l2_step_with_its_own_eps, "use the eps you are given"),
     (1, "check_train_adam", train_adam_with_default_betas, "pass beta1, beta2 and eps on"),
@@ -1656,6 +1667,7 @@ FALSE_PASSES = [  # (class, checker, wrong answer, what the message must say now
     (2, "check_smooth_losses", smoothed_correcting_the_first_epoch_only, "case 6 of 7, a long run"),
     (2, "check_weight_of_newest", weight_of_newest_summed_to_a_hundred, "case 6 of 7, β = 0.999, k = 2500"),
     (3, "check_adam_step", adam_step_keeping_the_largest_v, "is AMSGrad"),
+    (3, "check_rmsprop_step", rmsprop_step_keeping_the_largest_v, "AMSGrad's idea"),
     (4, "check_softmax", softmax_shifted_by_the_minimum, "not its smallest"),
     (4, "check_softmax", softmax_shifted_by_the_mean, "not its mean"),
     (4, "check_mlp_loss_and_grads", mlp_with_mask_at_least_zero, "not z ≥ 0"),

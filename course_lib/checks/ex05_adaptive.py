@@ -95,7 +95,7 @@ def check_adagrad_step(adagrad_step) -> None:
     """adagrad_step(theta, g, s, lr, eps) = (θ − η g/(√s' + ε), s') with s' = s + g², element-wise."""
     __tracebackhide__ = True
     cases = _adaptive_cases("s", {
-        "ordinary": {"eps": 1e-10}, "first": {"eps": 1e-10}, "tiny": {"eps": 1e-8}, "runs": {"eps": 1e-10},
+        "ordinary": {"eps": 1e-10}, "first": {"eps": 1e-10}, "tiny": {"eps": 1e-4}, "runs": {"eps": 1e-10},
         "first hint": "from s = 0: s = g², so the first step is η·g/(|g| + ε), η·sign(g) in every coordinate "
                       "whatever the size of g."})
     sums = lambda s, g: s + g**2
@@ -104,6 +104,8 @@ def check_adagrad_step(adagrad_step) -> None:
     mistakes = [
         Mistake(_EPS_INSIDE.format(a="s"), _adagrad_mistake(sums, "inside")),
         Mistake(_EPS_MISSING.format(a="s"), _adagrad_mistake(sums, "no eps")),
+        Mistake("use the eps you are given: you used ε = 1e-10 whatever the argument says.",
+                lambda theta, g, s, lr, eps: _adagrad_step(theta, g, s, lr, 1e-10)),
         Mistake(_NO_ROOT.format(a="s"), _adagrad_mistake(sums, "no root")),
         Mistake(_SQUARES.format(a="s"), _adagrad_mistake(lambda s, g: s + g)),
         Mistake(_SQUARES.format(a="s"), _adagrad_mistake(lambda s, g: s + np.abs(g))),
@@ -148,6 +150,9 @@ def check_rmsprop_step(rmsprop_step) -> None:
         Mistake(_SQUARES.format(a="v"), _divided(lambda v, g, beta: beta * v + (1 - beta) * np.abs(g))),
         Mistake("use the eps you are given: you used ε = 1e-8 whatever the argument says.",
                 lambda theta, g, v, lr, beta, eps: _rmsprop_step(theta, g, v, lr, beta, 1e-8)),
+        Mistake("v ← max(v, βv + (1 − β)g²) keeps the largest average (AMSGrad's idea); RMSprop's v is the plain "
+                "moving average, which shrinks when the gradients do.",
+                _divided(lambda v, g, beta: np.maximum(v, beta * v + (1 - beta) * g**2))),
         Mistake("this is AdaGrad's sum, v ← v + g². RMSprop takes the moving average v ← βv + (1 − β)g², which "
                 "forgets old gradients.", _divided(lambda v, g, beta: v + g**2)),
         Mistake(_GLOBAL.format(name="RMSprop", a="v"),
