@@ -1667,7 +1667,6 @@ FALSE_PASSES = [  # (class, checker, wrong answer, what the message must say now
     (2, "check_smooth_losses", smoothed_correcting_the_first_epoch_only, "case 6 of 7, a long run"),
     (2, "check_weight_of_newest", weight_of_newest_summed_to_a_hundred, "case 6 of 7, β = 0.999, k = 2500"),
     (3, "check_adam_step", adam_step_keeping_the_largest_v, "is AMSGrad"),
-    (3, "check_rmsprop_step", rmsprop_step_keeping_the_largest_v, "AMSGrad's idea"),
     (4, "check_softmax", softmax_shifted_by_the_minimum, "not its smallest"),
     (4, "check_softmax", softmax_shifted_by_the_mean, "not its mean"),
     (4, "check_mlp_loss_and_grads", mlp_with_mask_at_least_zero, "not z ≥ 0"),
@@ -1690,6 +1689,7 @@ FALSE_PASSES = [  # (class, checker, wrong answer, what the message must say now
 ]
 
 WRONG_HINTS = [  # wrong answers that were caught with a hint for another bug
+    ("check_rmsprop_step", rmsprop_step_keeping_the_largest_v, "AMSGrad's idea"),
     ("check_adam_step", adam_step_with_default_betas, "use the beta1 and beta2 you are given"),
     ("check_effective_window", effective_window_floored, "int() cuts off the fractions"),
     ("check_effective_window", effective_window_int, "int() cuts off the fractions"),
