@@ -106,7 +106,7 @@ def test_the_first_cell_says_how_to_check_and_what_success_and_failure_look_like
     assert first.cell_type == "markdown" and first.source.startswith(f"# Exercise {path.stem[:2]} · ")
     for words in (f"python3 course.py test --nbval-lax exercises/{path.name}",
                   f"pytest --nbval-lax exercises/{path.name}", f"exercises/solutions/{path.name}",
-                  "✓", "AssertionError", "NotImplementedError", "Hint:"):
+                  "✓", "AssertionError", "NotImplementedError", "Hint:", "python3 course.py progress"):
         assert words in first.source, f"the first cell should mention {words!r}"
 
 
@@ -317,6 +317,7 @@ QUOTED_FAILURE = re.compile(r"  ```\n(  AssertionError: .*?\n)  ```", re.S)
 
 
 @pytest.mark.parametrize("path", SOLUTIONS, ids=names(SOLUTIONS))
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong answers' own overflows
 def test_the_example_failure_in_the_first_cell_is_what_the_check_says(path, capsys):
     """The first cell quotes a failed check: it must be, line for line, the message the checker gives
     today for one of the typical wrong answers of tests/test_exercise_checks.py."""
@@ -355,3 +356,31 @@ def test_the_last_cell_shows_the_progress_of_this_exercise(path):
     last = nbformat.read(path, as_version=4).cells[-1]
     assert last.cell_type == "code" and last.source.startswith("# NBVAL_IGNORE_OUTPUT\n")
     assert f'progress.show("{path.stem}")' in last.source
+
+
+# -- progress --------------------------------------------------------------------------------------
+
+def test_progress_shows_right_wrong_and_not_yet_per_task_and_never_changes_the_notebook(tmp_path):
+    from course_lib import progress
+    notebook = nbformat.read(EXERCISES / "03_moving_averages.ipynb", as_version=4)
+    stub = "    # YOUR CODE HERE\n    raise NotImplementedError()"
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source.startswith("def ema("):
+            cell.source = cell.source.replace(stub, "    a, out = 0.0, []\n    for x in np.asarray(xs, dtype=float):\n"
+                                                    "        a = beta * a + (1 - beta) * x\n        out.append(a)\n"
+                                                    "    return np.array(out)")
+        elif cell.cell_type == "code" and cell.source.startswith("def effective_window("):
+            cell.source = cell.source.replace(stub, "    return 1 / beta", 1)
+    path = tmp_path / "03_moving_averages.ipynb"
+    nbformat.write(notebook, path)
+    saved = path.read_bytes()
+    out = io.StringIO()
+    tasks = progress.report(path, timeout=120, out=out)
+    text = out.getvalue()
+    assert path.read_bytes() == saved, "the progress run must not change the learner's notebook"
+    states = {check.name: (check.mark, check.reason) for checks in tasks.values() for check in checks}
+    assert states["ema"] == (progress.DONE, "right")
+    assert states["effective_window"][0] == progress.WRONG and "not 1/β" in states["effective_window"][1]
+    assert states["ema_bias_corrected"] == (progress.NOT_YET, "not yet")
+    assert "1 of 5 checks right" in text and "✓ ema" in text and "✗ effective_window: case 1 of 6" in text, text
+    assert list(tasks)[0].startswith("Task 1 · ") and len(tasks) == 4
