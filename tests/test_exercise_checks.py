@@ -1582,6 +1582,55 @@ def gradient_descent_filling_a_copy_of_the_start(grad_fn, theta0, lr, steps):
     return path
 
 
+def ema_in_a_float32_buffer(xs, beta):
+    out, a = np.zeros(np.shape(xs), dtype=np.float32), 0.0     # "float32 is enough for an average"
+    for t, x in enumerate(xs):
+        a = beta * a + (1 - beta) * x
+        out[t] = a
+    return out
+
+
+def momentum_step_in_float32(theta, g, m, lr, beta):
+    m = (beta * m + g).astype(np.float32)
+    return theta - lr * m, m
+
+
+def clip_in_float32(grads, max_norm):
+    norm = np.float32(math.sqrt(sum(float(np.sum(g**2)) for g in grads.values())))
+    factor = min(1.0, max_norm / (norm + 1e-6))
+    return {name: (g * factor).astype(np.float32) for name, g in grads.items()}, norm
+
+
+def gradient_descent_in_float32(grad_fn, theta0, lr, steps):
+    theta = np.asarray(theta0, dtype=np.float32)
+    path = [theta]
+    for _ in range(steps):
+        theta = (theta - lr * grad_fn(theta)).astype(np.float32)
+        path.append(theta)
+    return np.array(path)
+
+
+def gradient_in_a_buffer_like_params(params, x_batch, y_batch):
+    grad, r = np.zeros_like(params), params[0] * x_batch + params[1] - y_batch
+    grad[0], grad[1] = 2 * np.mean(r * x_batch), 2 * np.mean(r)
+    return grad
+
+
+def effective_window_to_two_decimals(beta):
+    return np.round(1 / (1 - np.asarray(beta)), 2)
+
+
+def train_adam_with_t_capped(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            t += 1
+            theta, m, v = adam_step(theta, grad_fn(theta), m, v, min(t, 1000), lr, beta1, beta2, eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
 # the mistakes the issue says got only the generic hint, or the wrong one
 def effective_window_int(beta):
     if np.ndim(beta):
@@ -1662,6 +1711,8 @@ FALSE_PASSES = [  # (class, checker, wrong answer, what the message must say now
     (1, "check_adamw_step", adamw_step_with_its_own_eps, "use the eps you are given"),
     (1, "check_adam_l2_step", adam_l2_step_with_its_own_eps, "use the eps you are given"),
     (1, "check_train_adam", train_adam_with_default_betas, "pass beta1, beta2 and eps on"),
+    (2, "check_effective_window", effective_window_to_two_decimals, "not a whole window"),
+    (2, "check_train_adam", train_adam_with_t_capped, "correct at every update"),
     (2, "check_adam_step", adam_step_correcting_early_steps_only, "a correction switched off after some step"),
     (2, "check_ema_bias_corrected", corrected_for_the_first_steps_only, "is not right yet: case 9 of 9, a long series"),
     (2, "check_smooth_losses", smoothed_correcting_the_first_epoch_only, "case 6 of 7, a long run"),
@@ -1683,6 +1734,11 @@ FALSE_PASSES = [  # (class, checker, wrong answer, what the message must say now
     (6, "check_cosine_lr", cosine_lr_by_the_library, "calls the course's own schedules.cosine"),
     (6, "check_minibatches", minibatches_by_the_library, "calls the course's own data.minibatches"),
     (7, "check_ema", ema_keeping_the_input_dtype, "the fractions were cut off"),
+    (7, "check_ema", ema_in_a_float32_buffer, "of dtype float32"),
+    (7, "check_momentum_step", momentum_step_in_float32, "of dtype float32"),
+    (7, "check_clip_by_global_norm", clip_in_float32, "of dtype float32"),
+    (7, "check_gradient_descent", gradient_descent_in_float32, "of dtype float32"),
+    (7, "check_minibatch_gradient", gradient_in_a_buffer_like_params, "the fractions were cut off"),
     (7, "check_adam_step", adam_step_in_float32, "of dtype float32"),
     (7, "check_adagrad_step_sizes", adagrad_sizes_from_theta_like_g, "the fractions were cut off"),
     (7, "check_gradient_descent", gradient_descent_filling_a_copy_of_the_start, "the fractions were cut off"),
@@ -2096,6 +2152,10 @@ def softmax_cross_entropy_with_a_loop(logits, y):
     ("check_mlp_loss_and_grads", mlp_recursive),
     ("check_train_adam", train_adam_with_integer_safe_copies),
     ("check_softmax_cross_entropy", softmax_cross_entropy_with_a_loop),
+    ("check_range_test_lr", lambda t, lr_low, lr_high, steps: np.geomspace(lr_low, lr_high, steps)[np.asarray(t)]),
+    ("check_step_decay_lr", lambda t, lr, step_size, gamma: lr * gamma ** (np.asarray(t) // int(step_size))),
+    ("check_adagrad_step_sizes", lambda g, lr, steps, eps: lr * np.abs(g) / (
+        np.sqrt(np.arange(1, steps + 1)).reshape((-1,) + (1,) * np.ndim(g)) * np.abs(g) + eps)),
     ("check_adamw_step", lambda theta, g, m, v, t, lr, b1, b2, eps, wd: adam_step_efficient_form(
         theta * (1 - lr * wd), g, m, v, t, lr, b1, b2, eps)),
 ])
