@@ -4,6 +4,7 @@
     python3 course.py lab      # make .venv if needed, install the course, open it in JupyterLab
     python3 course.py test     # the same set-up, then run every test (extra words go to pytest)
     python3 course.py teach FOLDER [--force]   # write the exercises as an nbgrader course (docs/teaching.md)
+    python3 course.py progress # your exercises: per task ✓, ✗ with the reason, or not yet
 
 On Windows use `py course.py lab` / `py course.py test`. The environment lives in `.venv` next to
 this file (or wherever the COURSE_VENV variable points). Installing again is skipped while
@@ -25,7 +26,7 @@ MINIMUM_PYTHON = (3, 10)
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 1 or argv[0] not in ("lab", "test", "setup", "teach"):
+    if len(argv) < 1 or argv[0] not in ("lab", "test", "setup", "teach", "progress"):
         print(__doc__.strip())
         return 2
     if sys.version_info < MINIMUM_PYTHON:
@@ -42,6 +43,8 @@ def main(argv: list[str]) -> int:
                     f"--ServerApp.root_dir={ROOT}", "notebooks/00_welcome.ipynb", *rest])
     if command == "teach":  # paths as the teacher typed them, from where they typed them
         return subprocess.call([python, str(ROOT / "exercises" / "make_nbgrader_course.py"), *rest])
+    if command == "progress":  # per exercise and task: ✓, ✗ and why, or not yet (course_lib/progress.py)
+        return run([python, "-m", "course_lib.progress", *rest])
     return run([python, "-m", "pytest", *rest])
 
 

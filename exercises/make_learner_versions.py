@@ -105,13 +105,25 @@ def notebook_text(notebook: nbformat.NotebookNode) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def record_problem(path: Path) -> str:
+    """What is wrong with the generator's record in a learner version's metadata, or "" if nothing."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except Exception as error:
+        return f"it is not a readable notebook ({type(error).__name__})"
+    record = notebook.metadata.get(METADATA_KEY)
+    if record is not None and not isinstance(record, dict):
+        return (f'its metadata "{METADATA_KEY}" is a {type(record).__name__} ({str(record)[:40]!r}), not the record '
+                "this script writes (a dict with generated_cells_sha256): it was edited by hand")
+    return ""
+
+
 def edited_since_generated(path: Path) -> bool:
     """Whether the cells of a learner version differ from what was generated (or it has no record)."""
-    try:
-        notebook = nbformat.read(path, as_version=4)  # as in memory: each source one string, not lines
-    except Exception:  # not even a notebook any more: certainly edited
+    if record_problem(path):  # not a notebook, or a record that is not ours: certainly edited
         return True
-    recorded = notebook.metadata.get(METADATA_KEY, {}).get("generated_cells_sha256")
+    notebook = nbformat.read(path, as_version=4)  # as in memory: each source one string, not lines
+    recorded = (notebook.metadata.get(METADATA_KEY) or {}).get("generated_cells_sha256")
     return recorded != cells_hash(notebook.cells)
 
 
@@ -134,13 +146,13 @@ def make(exercises: Path = EXERCISES, names=(), check: bool = False, force: bool
             print(f"{target.name}: up to date", file=out)
         elif check:
             problems += 1
-            reason = ("missing" if current is None else
-                      "edited by hand" if edited_since_generated(target) else "older than its solution")
+            reason = ("missing" if current is None else record_problem(target) or
+                      ("edited by hand" if edited_since_generated(target) else "older than its solution"))
             print(f"{target.name}: out of date ({reason}); run python exercises/make_learner_versions.py", file=out)
         elif current is not None and edited_since_generated(target) and not force:
             problems += 1
-            print(f"{target.name}: NOT overwritten: it was edited since it was generated (maybe by a learner). "
-                  "Run with --force to replace it anyway.", file=out)
+            why = record_problem(target) or "it was edited since it was generated (maybe by a learner)"
+            print(f"{target.name}: NOT overwritten: {why}. Run with --force to replace it anyway.", file=out)
         else:
             target.write_text(text, encoding="utf-8")
             print(f"{target.name}: written from solutions/{solution.name}", file=out)

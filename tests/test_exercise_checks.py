@@ -1304,7 +1304,7 @@ def test_a_typical_wrong_answer_is_caught_with_its_hint(checker, wrong, hint, ca
         getattr(checks, checker)(wrong)
     message = str(caught.value)
     assert hint in message, message
-    assert re.search(r"is not right yet: case \d of \d", message), message
+    assert re.search(r"^Exercise 0\d · task \d · \w+ is not right yet: case \d+ of \d+", message), message
     assert "✓" not in capsys.readouterr().out
 
 
@@ -1312,7 +1312,7 @@ def test_a_wrong_value_shows_expected_got_and_where_it_differs():
     with pytest.raises(AssertionError) as caught:
         checks.check_ema(ema_beta_swapped)
     lines = str(caught.value).splitlines()
-    assert lines[0] == "ema is not right yet: case 1 of 6, a constant series"
+    assert lines[0] == "Exercise 03 · task 1 · ema is not right yet: case 1 of 9, a constant series"
     assert [line.split(":")[0].strip() for line in lines[1:5]] == [
         "your call", "expected", "got", "first difference at index [0]"]
     assert lines[-1].startswith("Hint: β and 1 − β are swapped")
@@ -1327,7 +1327,7 @@ def test_an_error_in_the_learners_code_passes_through_with_the_case_it_came_from
     with pytest.raises(ValueError) as caught:
         checks.check_ema(ema_for_one_dimension_only)
     if sys.version_info >= (3, 11):
-        assert "while checking ema: case 6 of 6, vectors, shape (6, 3)" in notes(caught.value)
+        assert "while checking ema: case 6 of 9, vectors, shape (6, 3)" in notes(caught.value)
 
 
 def test_a_failed_check_shows_the_learner_its_message_not_the_checkers_insides():
@@ -1355,6 +1355,475 @@ def test_the_example_in_the_docstring_of_checks_runs_as_shown():
 def test_a_missing_return_is_named():
     with pytest.raises(AssertionError, match="returned None: did you forget the `return`"):
         checks.check_gd_step(lambda theta, grad, lr: None)
+
+
+# -- wrong answers that passed the checks before issue 12, by class of false pass ----------------
+# Each is a bug a learner wrote; the class says why the old cases let it through. FALSE_PASSES
+# below lists them with the hint each must get now (tests/test_exercise_checks.py replays them
+# against the checks; the count before/after is in the issue's note).
+
+# class 1: an argument that never left its default
+def adam_step_with_its_own_eps(theta, g, m, v, t, lr, beta1, beta2, eps):
+    return adam_step(theta, g, m, v, t, lr, beta1, beta2, 1e-8)
+
+
+def adam_step_with_default_betas(theta, g, m, v, t, lr, beta1, beta2, eps):
+    return adam_step(theta, g, m, v, t, lr, 0.9, 0.999, eps)
+
+
+def adam_step_with_scalar_hyper_parameters(theta, g, m, v, t, lr, beta1, beta2, eps):
+    beta1, eps = float(beta1), float(eps)         # "they are numbers"
+    return adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+
+
+def rmsprop_step_with_its_own_eps(theta, g, v, lr, beta, eps):
+    v = beta * v + (1 - beta) * g**2
+    return theta - lr * g / (np.sqrt(v) + 1e-8), v
+
+
+def adamw_step_with_its_own_eps(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step_with_its_own_eps(theta * (1 - lr * weight_decay), g, m, v, t, lr, beta1, beta2, eps)
+
+
+def adam_l2_step_with_its_own_eps(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+    return adam_step_with_its_own_eps(theta, g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
+
+
+def train_adam_with_default_betas(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    return train_adam_in_one_loop(grad_fn, theta0, epochs, batches_per_epoch, lr, 0.9, 0.999, 1e-8)
+
+
+def adagrad_step_with_its_own_eps(theta, g, s, lr, eps):
+    s = s + g * g
+    return theta - lr * g / (np.sqrt(s) + 1e-10), s
+
+
+# class 2: runs too short, steps too early, values too round
+def adam_step_correcting_early_steps_only(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    if t <= 1000:                                 # "later the correction is negligible"
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    else:
+        m_hat, v_hat = m, v
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def corrected_for_the_first_steps_only(xs, beta):
+    a, out = 0.0, []
+    for t, x in enumerate(np.asarray(xs, dtype=float), start=1):
+        a = beta * a + (1 - beta) * x
+        out.append(a / (1 - beta**t) if t <= 20 else a)
+    return np.array(out)
+
+
+def effective_window_floored(beta):
+    return np.floor(1 / (1 - np.asarray(beta)))   # "a window is a whole number of values"
+
+
+def smoothed_correcting_the_first_epoch_only(losses, beta):
+    losses = np.asarray(losses, dtype=float)
+    out, a, t = np.empty_like(losses), 0.0, 0
+    for e in range(losses.shape[0]):
+        for b in range(losses.shape[1]):
+            t += 1
+            a = beta * a + (1 - beta) * losses[e, b]
+            out[e, b] = a / (1 - beta**t) if t <= 20 else a   # "after 20 steps it is negligible"
+    return out
+
+
+def weight_of_newest_summed_to_a_hundred(beta, k):
+    beta = np.asarray(beta, dtype=float)
+    return np.sum((1 - beta)[..., None] * beta[..., None] ** np.arange(min(k, 100)), axis=-1)
+
+
+# class 3: monotone data
+def adam_step_keeping_the_largest_v(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m_new = beta1 * m + (1 - beta1) * g
+    v_new = np.maximum(v, beta2 * v + (1 - beta2) * g**2)   # AMSGrad's max, mixed in
+    m_hat, v_hat = m_new / (1 - beta1**t), v_new / (1 - beta2**t)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
+
+
+def rmsprop_step_keeping_the_largest_v(theta, g, v, lr, beta, eps):
+    v = np.maximum(v, beta * v + (1 - beta) * g**2)
+    return theta - lr * g / (np.sqrt(v) + eps), v
+
+
+# class 4: benign numbers
+def softmax_shifted_by_the_minimum(logits):
+    e = np.exp(logits - logits.min(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_shifted_by_the_mean(logits):
+    e = np.exp(logits - logits.mean(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def mlp_with_mask_at_least_zero(params, X, y):
+    layers = len(params) // 2
+    a, inputs, zs = X, [], []
+    for k in range(1, layers + 1):
+        inputs.append(a)
+        z = a @ params[f"W{k}"] + params[f"b{k}"]
+        zs.append(z)
+        a = np.maximum(z, 0) if k < layers else z
+    loss, delta = softmax_cross_entropy(a, y)
+    grads = {}
+    for k in range(layers, 0, -1):
+        grads[f"W{k}"], grads[f"b{k}"] = inputs[k - 1].T @ delta, delta.sum(axis=0)
+        if k > 1:
+            delta = (delta @ params[f"W{k}"].T) * (zs[k - 2] >= 0)
+    return loss, grads
+
+
+# class 5: square shapes
+def train_adam_with_state_of_len(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros(len(theta)), np.zeros(len(theta)), 0, []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            t += 1
+            theta, m, v = adam_step(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
+def train_adam_with_lr_flattened(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    return train_adam_in_one_loop(grad_fn, theta0, epochs, batches_per_epoch, np.ravel(lr), beta1, beta2, eps)
+
+
+# class 6: shortcuts through the course's own code
+def mlp_by_the_library(params, X, y):
+    from course_lib import nn
+    return nn.loss_and_grads(params, X, y)
+
+
+def clip_by_the_library(grads, max_norm):
+    from course_lib import nn
+    return nn.clip_by_global_norm(grads, max_norm)
+
+
+def softmax_by_the_library(logits):
+    from course_lib import nn
+    return nn.softmax(logits)
+
+
+def cross_entropy_by_the_library(logits, y):
+    from course_lib import nn
+    n, classes = logits.shape
+    return nn.cross_entropy(logits, y), (softmax(logits) - np.eye(classes)[y]) / n
+
+
+def relu_backward_by_the_library(grad_a, z):
+    from course_lib import nn
+    return grad_a * nn.relu_gradient(z)
+
+
+def adam_step_by_the_library(theta, g, m, v, t, lr, beta1, beta2, eps):
+    from course_lib.optim import Adam
+    new_theta, state = Adam(lr=lr, beta1=beta1, beta2=beta2, eps=eps).update(theta, g, {"t": t - 1, "m": m, "v": v})
+    return new_theta, state["m"], state["v"]
+
+
+def ema_by_the_library(xs, beta):
+    from course_lib.averages import ema as library_ema      # imported under another name
+    return library_ema(xs, beta)
+
+
+def gd_step_by_the_library(theta, grad, lr):
+    from course_lib.optim import SGD
+    return SGD(lr=lr).update(theta, grad, {"t": 0})[0]
+
+
+def noise_floor_by_the_library(lr, eigenvalues, sigma):
+    from course_lib import theory
+    return theory.sgd_noise_floor(lr, eigenvalues, sigma)
+
+
+def cosine_lr_by_the_library(t, lr, total_steps, lr_min):
+    from course_lib import schedules
+    return schedules.cosine(lr, total_steps, lr_min)(t)
+
+
+def minibatches_by_the_library(X, y, batch_size, rng):
+    from course_lib import data
+    yield from data.minibatches(X, y, batch_size, rng)
+
+
+# class 7: dtypes
+def ema_keeping_the_input_dtype(xs, beta):
+    averages, a = np.empty_like(xs), 0.0     # an integer xs makes an integer buffer
+    for t, x in enumerate(xs):
+        a = beta * a + (1 - beta) * x
+        averages[t] = a
+    return averages
+
+
+def adam_step_in_float32(theta, g, m, v, t, lr, beta1, beta2, eps):
+    theta, g, m, v = (np.asarray(x, dtype=np.float32) for x in (theta, g, m, v))
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return (theta - lr * m_hat / (np.sqrt(v_hat) + eps)).astype(np.float32), m.astype(np.float32), v.astype(np.float32)
+
+
+def adagrad_sizes_from_theta_like_g(g, lr, steps, eps):
+    thetas = np.zeros((steps + 1, *np.shape(g)), dtype=np.asarray(g).dtype)   # "θ like g"
+    s = 0.0
+    for t in range(steps):
+        s = s + g**2
+        thetas[t + 1] = thetas[t] - lr * g / (np.sqrt(s) + eps)
+    return np.abs(np.diff(thetas, axis=0))
+
+
+def gradient_descent_filling_a_copy_of_the_start(grad_fn, theta0, lr, steps):
+    path = np.array([theta0] * (steps + 1))   # the dtype of theta0
+    for t in range(steps):
+        path[t + 1] = path[t] - lr * grad_fn(path[t])
+    return path
+
+
+def ema_in_a_float32_buffer(xs, beta):
+    out, a = np.zeros(np.shape(xs), dtype=np.float32), 0.0     # "float32 is enough for an average"
+    for t, x in enumerate(xs):
+        a = beta * a + (1 - beta) * x
+        out[t] = a
+    return out
+
+
+def momentum_step_in_float32(theta, g, m, lr, beta):
+    m = (beta * m + g).astype(np.float32)
+    return theta - lr * m, m
+
+
+def clip_in_float32(grads, max_norm):
+    norm = np.float32(math.sqrt(sum(float(np.sum(g**2)) for g in grads.values())))
+    factor = min(1.0, max_norm / (norm + 1e-6))
+    return {name: (g * factor).astype(np.float32) for name, g in grads.items()}, norm
+
+
+def gradient_descent_in_float32(grad_fn, theta0, lr, steps):
+    theta = np.asarray(theta0, dtype=np.float32)
+    path = [theta]
+    for _ in range(steps):
+        theta = (theta - lr * grad_fn(theta)).astype(np.float32)
+        path.append(theta)
+    return np.array(path)
+
+
+def gradient_in_a_buffer_like_params(params, x_batch, y_batch):
+    grad, r = np.zeros_like(params), params[0] * x_batch + params[1] - y_batch
+    grad[0], grad[1] = 2 * np.mean(r * x_batch), 2 * np.mean(r)
+    return grad
+
+
+def effective_window_to_two_decimals(beta):
+    return np.round(1 / (1 - np.asarray(beta)), 2)
+
+
+def train_adam_with_t_capped(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            t += 1
+            theta, m, v = adam_step(theta, grad_fn(theta), m, v, min(t, 1000), lr, beta1, beta2, eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
+# the mistakes the issue says got only the generic hint, or the wrong one
+def effective_window_int(beta):
+    if np.ndim(beta):
+        return np.array([int(1 / (1 - b)) for b in beta])
+    return int(1 / (1 - beta))
+
+
+def cross_entropy_one_hot_of_the_largest_label(logits, y):
+    n = len(y)
+    p = softmax(logits)
+    return -np.mean(np.log(p[np.arange(n), y])), (p - np.eye(y.max() + 1)[y]) / n
+
+
+def mlp_dividing_by_n_twice(params, X, y):
+    loss, grads = mlp_loss_and_grads(params, X, y)
+    return loss, {name: g / len(X) for name, g in grads.items()}
+
+
+def train_adam_storing_the_corrected_averages(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            t += 1
+            g = grad_fn(theta)
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g**2
+            m, v = m / (1 - beta1**t), v / (1 - beta2**t)     # stored back
+            theta = theta - lr * m / (np.sqrt(v) + eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
+def train_adam_one_gradient_per_epoch(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+    for _ in range(epochs):
+        g = grad_fn(theta)
+        for _ in range(batches_per_epoch):
+            t += 1
+            theta, m, v = adam_step(theta, g, m, v, t, lr, beta1, beta2, eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
+def train_adam_appending_one_array(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            t += 1
+            new_theta, m, v = adam_step(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+            theta[...] = new_theta
+        ends.append(theta)
+    return np.array(ends)
+
+
+def train_adam_new_state_every_step(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta, t, ends = np.array(theta0, dtype=float), 0, []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            t += 1
+            m, v = np.zeros_like(theta), np.zeros_like(theta)
+            theta, m, v = adam_step(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+        ends.append(theta)
+    return np.array(ends)
+
+
+def train_step_new_state_every_step(params, state, X, y, optimizer, max_norm):
+    return train_step_with_the_library_clip(params, optimizer.init(params), X, y, optimizer, max_norm)
+
+
+FALSE_PASSES = [  # (class, checker, wrong answer, what the message must say now)
+    (1, "check_adam_step", adam_step_with_its_own_eps, "use the eps you are given"),
+    (1, "check_adam_step", adam_step_with_scalar_hyper_parameters, "each of shape (3, 1)"),
+    (1, "check_rmsprop_step", rmsprop_step_with_its_own_eps, "use the eps you are given"),
+    (1, "check_adagrad_step", adagrad_step_with_its_own_eps, "use the eps you are given"),
+    (1, "check_adamw_step", adamw_step_with_its_own_eps, "use the eps you are given"),
+    (1, "check_adam_l2_step", adam_l2_step_with_its_own_eps, "use the eps you are given"),
+    (1, "check_train_adam", train_adam_with_default_betas, "pass beta1, beta2 and eps on"),
+    (2, "check_effective_window", effective_window_to_two_decimals, "not a whole window"),
+    (2, "check_train_adam", train_adam_with_t_capped, "correct at every update"),
+    (2, "check_adam_step", adam_step_correcting_early_steps_only, "a correction switched off after some step"),
+    (2, "check_ema_bias_corrected", corrected_for_the_first_steps_only, "is not right yet: case 9 of 9, a long series"),
+    (2, "check_smooth_losses", smoothed_correcting_the_first_epoch_only, "case 6 of 7, a long run"),
+    (2, "check_weight_of_newest", weight_of_newest_summed_to_a_hundred, "case 6 of 7, β = 0.999, k = 2500"),
+    (3, "check_adam_step", adam_step_keeping_the_largest_v, "is AMSGrad"),
+    (4, "check_softmax", softmax_shifted_by_the_minimum, "not its smallest"),
+    (4, "check_softmax", softmax_shifted_by_the_mean, "not its mean"),
+    (4, "check_mlp_loss_and_grads", mlp_with_mask_at_least_zero, "not z ≥ 0"),
+    (5, "check_train_adam", train_adam_with_state_of_len, "make m and v like θ₀"),
+    (6, "check_mlp_loss_and_grads", mlp_by_the_library, "calls the course's own nn.loss_and_grads"),
+    (6, "check_clip_by_global_norm", clip_by_the_library, "calls the course's own nn.clip_by_global_norm"),
+    (6, "check_softmax", softmax_by_the_library, "calls the course's own nn.softmax"),
+    (6, "check_softmax_cross_entropy", cross_entropy_by_the_library, "calls the course's own nn.cross_entropy"),
+    (6, "check_relu_backward", relu_backward_by_the_library, "calls the course's own nn.relu_gradient"),
+    (6, "check_adam_step", adam_step_by_the_library, "calls the course's own Adam"),
+    (6, "check_ema", ema_by_the_library, "calls the course's own averages.ema"),
+    (6, "check_gd_step", gd_step_by_the_library, "calls the course's own SGD"),
+    (6, "check_noise_floor", noise_floor_by_the_library, "calls the course's own theory.sgd_noise_floor"),
+    (6, "check_cosine_lr", cosine_lr_by_the_library, "calls the course's own schedules.cosine"),
+    (6, "check_minibatches", minibatches_by_the_library, "calls the course's own data.minibatches"),
+    (7, "check_ema", ema_keeping_the_input_dtype, "the fractions were cut off"),
+    (7, "check_ema", ema_in_a_float32_buffer, "of dtype float32"),
+    (7, "check_momentum_step", momentum_step_in_float32, "of dtype float32"),
+    (7, "check_clip_by_global_norm", clip_in_float32, "of dtype float32"),
+    (7, "check_gradient_descent", gradient_descent_in_float32, "of dtype float32"),
+    (7, "check_minibatch_gradient", gradient_in_a_buffer_like_params, "the fractions were cut off"),
+    (7, "check_adam_step", adam_step_in_float32, "of dtype float32"),
+    (7, "check_adagrad_step_sizes", adagrad_sizes_from_theta_like_g, "the fractions were cut off"),
+    (7, "check_gradient_descent", gradient_descent_filling_a_copy_of_the_start, "the fractions were cut off"),
+]
+
+WRONG_HINTS = [  # wrong answers that were caught with a hint for another bug
+    ("check_rmsprop_step", rmsprop_step_keeping_the_largest_v, "AMSGrad's idea"),
+    ("check_adam_step", adam_step_with_default_betas, "use the beta1 and beta2 you are given"),
+    ("check_effective_window", effective_window_floored, "int() cuts off the fractions"),
+    ("check_effective_window", effective_window_int, "int() cuts off the fractions"),
+    ("check_adam_step", adam_step_in_float32, "of dtype float32"),
+    ("check_train_adam", train_adam_with_lr_flattened, "keep lr of shape (K, 1)"),
+    ("check_softmax_cross_entropy", cross_entropy_one_hot_of_the_largest_label, "np.eye(y.max() + 1)"),
+    ("check_mlp_loss_and_grads", mlp_dividing_by_n_twice, "1/n applied twice"),
+    ("check_train_adam", train_adam_storing_the_corrected_averages, "keep the plain averages m and v"),
+    ("check_train_adam", train_adam_one_gradient_per_epoch, "you reused one gradient"),
+    ("check_train_adam", train_adam_appending_one_array, "you appended the same array each epoch"),
+    ("check_train_adam", train_adam_new_state_every_step, "make m and v zero once"),
+    ("check_train_step", train_step_new_state_every_step, "made anew with optimizer.init(params)"),
+]
+
+
+def message_of(error) -> str:
+    """What the learner reads: the message and, for an error from their own code, its notes."""
+    return f"{error}\n{notes(error)}"
+
+
+@pytest.mark.parametrize("kind, checker, wrong, hint", [
+    pytest.param(kind, checker, wrong, hint, id=f"class{kind}-{checker}-{wrong.__name__}")
+    for kind, checker, wrong, hint in FALSE_PASSES])
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_wrong_answer_that_used_to_pass_is_caught_with_its_hint(kind, checker, wrong, hint, capsys):
+    with pytest.raises(Exception) as caught:
+        getattr(checks, checker)(wrong)
+    assert not isinstance(caught.value, NotImplementedError)
+    assert hint in message_of(caught.value), message_of(caught.value)
+    assert "✓" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("checker, wrong, hint", [
+    pytest.param(checker, wrong, hint, id=f"{checker}-{wrong.__name__}") for checker, wrong, hint in WRONG_HINTS])
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_mistake_gets_the_hint_that_names_it(checker, wrong, hint, capsys):
+    with pytest.raises(Exception) as caught:
+        getattr(checks, checker)(wrong)
+    assert hint in message_of(caught.value), message_of(caught.value)
+    assert "✓" not in capsys.readouterr().out
+
+
+def test_every_class_of_false_pass_has_wrong_answers():
+    assert {kind for kind, *_ in FALSE_PASSES} == set(range(1, 8))
+
+
+def test_your_call_can_be_pasted_to_repeat_the_failure():
+    with pytest.raises(AssertionError) as caught:
+        checks.check_softmax_cross_entropy(cross_entropy_without_one_over_n)
+    call = next(line for line in str(caught.value).splitlines() if "your call:" in line)
+    assert "np.array([0, 2, 1, 2])" in call, call
+    text = call.split("your call: ", 1)[1]
+    again = eval(text, {"np": np, "softmax_cross_entropy": cross_entropy_without_one_over_n})
+    assert again[1].shape == (4, 3)
+
+
+def test_a_failure_names_its_exercise_and_task():
+    with pytest.raises(AssertionError) as caught:
+        checks.check_adam_step(adam_step_without_correction)
+    assert str(caught.value).startswith("Exercise 06 · task 1 · adam_step is not right yet: case 1 of ")
+    with pytest.raises(NotImplementedError) as caught:
+        checks.check_clip_by_global_norm(lambda *args: (_ for _ in ()).throw(NotImplementedError()))
+    assert "Exercise 08 · task 5, check_clip_by_global_norm" in notes(caught.value)
+
+
+def test_hiding_the_reference_restores_it_and_leaves_the_learners_names_alone():
+    from course_lib import averages, nn
+    from course_lib.optim import Adam
+    before = (nn.softmax, averages.ema, Adam.rule, "rule" in vars(Adam))
+    for checker, wrong in [("check_softmax", softmax_by_the_library), ("check_ema", ema_by_the_library),
+                           ("check_adam_step", adam_step_by_the_library)]:
+        with pytest.raises(AssertionError):
+            getattr(checks, checker)(wrong)
+    assert (nn.softmax, averages.ema, Adam.rule, "rule" in vars(Adam)) == before
+    checks.check_softmax(softmax)      # the learner's own function of the same name passes
 
 
 # -- right answers, written differently from the reference, pass --------------------------------
@@ -1571,6 +2040,69 @@ def train_step_with_the_library_clip(params, state, X, y, optimizer, max_norm):
     return new_params, new_state, loss
 
 
+# more right answers in other styles: loops over coordinates, closed forms, recursion, integer-safe copies
+def adam_step_coordinate_by_coordinate(theta, g, m, v, t, lr, beta1, beta2, eps):
+    theta, g, m, v = (np.array(x, dtype=float) for x in (theta, g, m, v))
+    shape = np.broadcast(theta, lr, beta1, beta2, eps).shape
+    new = [np.zeros(shape) for _ in range(3)]
+    lr, beta1, beta2, eps = (np.broadcast_to(x, shape) for x in (lr, beta1, beta2, eps))
+    for i in np.ndindex(shape):
+        mi = beta1[i] * m[i] + (1 - beta1[i]) * g[i]
+        vi = beta2[i] * v[i] + (1 - beta2[i]) * g[i] ** 2
+        step = lr[i] * (mi / (1 - beta1[i] ** t)) / (math.sqrt(vi / (1 - beta2[i] ** t)) + eps[i])
+        new[0][i], new[1][i], new[2][i] = theta[i] - step, mi, vi
+    return tuple(new)
+
+
+def ema_closed_form(xs, beta):
+    xs = np.asarray(xs, dtype=float)
+    n = len(xs)
+    t, j = np.arange(1, n + 1)[:, None], np.arange(1, n + 1)[None, :]
+    weights = np.where(j <= t, (1 - beta) * beta ** np.maximum(t - j, 0), 0.0)
+    return np.tensordot(weights, xs, axes=1)
+
+
+def mlp_recursive(params, X, y, layer=1):
+    """The forward pass going down the layers by recursion, the backward pass on the way back."""
+    last = len(params) // 2
+    z = X @ params[f"W{layer}"] + params[f"b{layer}"]
+    if layer == last:
+        loss, delta = softmax_cross_entropy(z, y)
+        grads = {}
+    else:
+        loss, grads, delta_above = mlp_recursive(params, np.maximum(z, 0), y, layer + 1)
+        delta = (delta_above @ params[f"W{layer + 1}"].T) * (z > 0)
+    grads[f"W{layer}"], grads[f"b{layer}"] = X.T @ delta, delta.sum(axis=0)
+    if layer == 1:
+        return loss, {name: grads[name] for name in params}
+    return loss, grads, delta
+
+
+def train_adam_with_integer_safe_copies(grad_fn, theta0, epochs, batches_per_epoch, lr, beta1, beta2, eps):
+    theta = np.array(theta0, dtype=float)
+    m, v, t, ends = np.zeros_like(theta), np.zeros_like(theta), 0, []
+    for _ in range(epochs):
+        for _ in range(batches_per_epoch):
+            t += 1
+            new_theta, m, v = adam_step_efficient_form(theta, grad_fn(theta), m, v, t, lr, beta1, beta2, eps)
+            theta[...] = new_theta                  # in place, but a copy goes into the list
+        ends.append(theta.copy())
+    return np.array(ends)
+
+
+def softmax_cross_entropy_with_a_loop(logits, y):
+    logits = np.asarray(logits, dtype=float)
+    n, classes = logits.shape
+    loss, delta = 0.0, np.zeros((n, classes))
+    for i in range(n):
+        row = logits[i] - logits[i].max()
+        log_p = row - math.log(sum(math.exp(value) for value in row))
+        loss -= log_p[y[i]] / n
+        delta[i] = np.exp(log_p) / n
+        delta[i, y[i]] -= 1 / n
+    return loss, delta
+
+
 @pytest.mark.parametrize("checker, right", [
     ("check_ema", ema_from_its_weights),
     ("check_minibatches", minibatches_with_shuffled_indices),
@@ -1616,6 +2148,19 @@ def train_step_with_the_library_clip(params, state, X, y, optimizer, max_norm):
     ("check_clip_by_global_norm", clip_by_global_norm),
     ("check_clip_by_global_norm", clip_only_when_needed),
     ("check_train_step", train_step_with_the_library_clip),
+    ("check_adam_step", adam_step_coordinate_by_coordinate),
+    ("check_ema", ema_closed_form),
+    ("check_ema_bias_corrected", lambda xs, beta: ema_closed_form(xs, beta)
+     / (1 - beta ** np.arange(1, len(xs) + 1)).reshape((-1,) + (1,) * (np.ndim(xs) - 1))),
+    ("check_mlp_loss_and_grads", mlp_recursive),
+    ("check_train_adam", train_adam_with_integer_safe_copies),
+    ("check_softmax_cross_entropy", softmax_cross_entropy_with_a_loop),
+    ("check_range_test_lr", lambda t, lr_low, lr_high, steps: np.geomspace(lr_low, lr_high, steps)[np.asarray(t)]),
+    ("check_step_decay_lr", lambda t, lr, step_size, gamma: lr * gamma ** (np.asarray(t) // int(step_size))),
+    ("check_adagrad_step_sizes", lambda g, lr, steps, eps: lr * np.abs(g) / (
+        np.sqrt(np.arange(1, steps + 1)).reshape((-1,) + (1,) * np.ndim(g)) * np.abs(g) + eps)),
+    ("check_adamw_step", lambda theta, g, m, v, t, lr, b1, b2, eps, wd: adam_step_efficient_form(
+        theta * (1 - lr * wd), g, m, v, t, lr, b1, b2, eps)),
 ])
 def test_right_answers_written_another_way_pass(checker, right, capsys):
     getattr(checks, checker)(right)

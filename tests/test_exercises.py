@@ -106,7 +106,7 @@ def test_the_first_cell_says_how_to_check_and_what_success_and_failure_look_like
     assert first.cell_type == "markdown" and first.source.startswith(f"# Exercise {path.stem[:2]} · ")
     for words in (f"python3 course.py test --nbval-lax exercises/{path.name}",
                   f"pytest --nbval-lax exercises/{path.name}", f"exercises/solutions/{path.name}",
-                  "✓", "AssertionError", "NotImplementedError", "Hint:"):
+                  "✓", "AssertionError", "NotImplementedError", "Hint:", "python3 course.py progress"):
         assert words in first.source, f"the first cell should mention {words!r}"
 
 
@@ -243,6 +243,25 @@ def test_an_edited_learner_version_is_never_overwritten_without_force(tmp_path):
     assert "Then check." in learner.read_text() and "return 2 * x" not in learner.read_text()
 
 
+@pytest.mark.parametrize("record", ["edited", ["a", "list"], 42])
+def test_a_learner_version_whose_record_is_not_a_dict_gets_a_clear_message(tmp_path, record):
+    write_solution(tmp_path)
+    make(tmp_path)
+    learner = tmp_path / "99_test.ipynb"
+    notebook = nbformat.read(learner, as_version=4)
+    notebook.metadata["exercise"] = record
+    nbformat.write(notebook, learner)
+    kind = type(record).__name__
+    code, said = make(tmp_path, check=True)
+    assert code == 1 and f'its metadata "exercise" is a {kind}' in said and "edited by hand" in said, said
+    before = learner.read_bytes()
+    code, said = make(tmp_path)
+    assert code == 1 and f'NOT overwritten: its metadata "exercise" is a {kind}' in said and "--force" in said, said
+    assert learner.read_bytes() == before
+    assert make(tmp_path, force=True)[0] == 0
+    assert isinstance(nbformat.read(learner, as_version=4).metadata["exercise"], dict)
+
+
 def test_check_reports_missing_and_orphaned_learner_versions(tmp_path):
     write_solution(tmp_path)
     code, said = make(tmp_path, check=True)
@@ -290,3 +309,78 @@ def test_nbval_lax_given_by_the_learner_wins_over_the_nbval_of_addopts(tmp_path)
     (lax, _), (strict, _) = (run.communicate(timeout=120) for run in runs)
     assert runs[0].returncode == 0 and "1 passed" in lax, lax
     assert runs[1].returncode != 0 and "1 failed" in strict, strict
+
+
+# -- what the first cell promises ------------------------------------------------------------------
+
+QUOTED_FAILURE = re.compile(r"  ```\n(  AssertionError: .*?\n)  ```", re.S)
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=names(SOLUTIONS))
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the wrong answers' own overflows
+def test_the_example_failure_in_the_first_cell_is_what_the_check_says(path, capsys):
+    """The first cell quotes a failed check: it must be, line for line, the message the checker gives
+    today for one of the typical wrong answers of tests/test_exercise_checks.py."""
+    spec = importlib.util.spec_from_file_location("wrong_answers", ROOT / "tests" / "test_exercise_checks.py")
+    wrong_answers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wrong_answers)
+    from course_lib import checks
+    first = nbformat.read(path, as_version=4).cells[0].source
+    quoted = [line[2:] for line in QUOTED_FAILURE.search(first).group(1).splitlines()]
+    name = re.search(r"· (\w+) is not right yet", quoted[0]).group(1)
+    messages = []
+    for checker, wrong, _ in wrong_answers.WRONG_ANSWERS:
+        if checker == f"check_{name}":
+            with pytest.raises(AssertionError) as caught:
+                getattr(checks, checker)(wrong)
+            messages.append(f"AssertionError: {caught.value}".splitlines())
+    capsys.readouterr()
+    assert quoted in messages, f"quoted:\n{quoted}\nthe checker says, for its wrong answers:\n{messages}"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=names(SOLUTIONS))
+def test_each_check_names_the_task_it_follows(path):
+    """A failure starts with "Exercise NN · task k": k must be the task whose header is above the check cell."""
+    from course_lib import checks
+    task = None
+    for cell in nbformat.read(path, as_version=4).cells:
+        header = re.search(r"^## Task (\d+) ·", cell.source, re.M) if cell.cell_type == "markdown" else None
+        task = int(header.group(1)) if header else task
+        if is_check_cell(cell):
+            for name in re.findall(r"\bchecks\.(check_\w+)\(", cell.source):
+                assert checks.machinery.task_of(name) == f"Exercise {path.stem[:2]} · task {task}", name
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=names(SOLUTIONS))
+def test_the_last_cell_shows_the_progress_of_this_exercise(path):
+    last = nbformat.read(path, as_version=4).cells[-1]
+    assert last.cell_type == "code" and last.source.startswith("# NBVAL_IGNORE_OUTPUT\n")
+    assert f'progress.show("{path.stem}")' in last.source
+
+
+# -- progress --------------------------------------------------------------------------------------
+
+def test_progress_shows_right_wrong_and_not_yet_per_task_and_never_changes_the_notebook(tmp_path):
+    from course_lib import progress
+    notebook = nbformat.read(EXERCISES / "03_moving_averages.ipynb", as_version=4)
+    stub = "    # YOUR CODE HERE\n    raise NotImplementedError()"
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source.startswith("def ema("):
+            cell.source = cell.source.replace(stub, "    a, out = 0.0, []\n    for x in np.asarray(xs, dtype=float):\n"
+                                                    "        a = beta * a + (1 - beta) * x\n        out.append(a)\n"
+                                                    "    return np.array(out)")
+        elif cell.cell_type == "code" and cell.source.startswith("def effective_window("):
+            cell.source = cell.source.replace(stub, "    return 1 / beta", 1)
+    path = tmp_path / "03_moving_averages.ipynb"
+    nbformat.write(notebook, path)
+    saved = path.read_bytes()
+    out = io.StringIO()
+    tasks = progress.report(path, timeout=120, out=out)
+    text = out.getvalue()
+    assert path.read_bytes() == saved, "the progress run must not change the learner's notebook"
+    states = {check.name: (check.mark, check.reason) for checks in tasks.values() for check in checks}
+    assert states["ema"] == (progress.DONE, "right")
+    assert states["effective_window"][0] == progress.WRONG and "not 1/β" in states["effective_window"][1]
+    assert states["ema_bias_corrected"] == (progress.NOT_YET, "not yet")
+    assert "1 of 5 checks right" in text and "✓ ema" in text and "✗ effective_window: case 1 of 6" in text, text
+    assert list(tasks)[0].startswith("Task 1 · ") and len(tasks) == 4

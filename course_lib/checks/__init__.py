@@ -19,8 +19,8 @@ the factor (1 − β) gets the hint for exactly that.
     >>> checks.check_ema(ema)
     Traceback (most recent call last):
     ...
-    AssertionError: ema is not right yet: case 1 of 6, a constant series
-      your call: ema([10., 10., 10., 10.], 0.9)
+    AssertionError: Exercise 03 · task 1 · ema is not right yet: case 1 of 9, a constant series
+      your call: ema(np.array([10., 10., 10., 10.]), 0.9)
       expected:  [1. , 1.9 , 2.71 , 3.439]
       got:       [10. , 19. , 27.1 , 34.39]
       first difference at index [0]: expected 1, got 10
@@ -28,6 +28,12 @@ the factor (1 − β) gets the hint for exactly that.
 
 A function that still raises NotImplementedError (the stub of an exercise) is simply not written
 yet: that error passes through unchanged, so "not done" and "wrong" never look alike.
+
+Every failure starts with its exercise and task ("Exercise 03 · task 1 · …"), and "your call:"
+can be pasted to repeat it. An answer that only calls the course's own version of what the task
+asks for (nn.softmax for softmax, Adam for adam_step, …) fails: those are hidden while the
+learner's function runs. So does an answer in float32, or in integers where the right one has
+fractions.
 
 A checker for a new exercise is a list of `Case`s, a reference, the typical `Mistake`s with their
 hints, and one call of `compare` (exercises/README.md shows how).

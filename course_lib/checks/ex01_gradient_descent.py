@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import theory
+from .. import optim, theory
 from ..data import LinearRegression, linear_data
 from ..optim import SGD
 from ..problems import Quadratic
 from .machinery import Case, Mistake, _named, checker, compare
+
+EXERCISE = "01"
+TASKS = {"gd_step": 1, "gradient_descent": 2, "lr_limit_and_best": 3}  # the task of each checked function, for the messages
 
 
 def _gd_step(theta, grad, lr):
@@ -35,6 +38,9 @@ def check_gd_step(gd_step) -> None:
              {"theta": rng.standard_normal((3, 2)), "grad": rng.standard_normal((3, 2)),
               "lr": np.array([[0.1], [0.01], [1.0]])},
              hint="row k is its own run with its own lr[k]; θ − η g broadcasts (3, 1) against (3, 2) by itself."),
+        Case("integer θ and g", {"theta": np.array([3, -2]), "grad": np.array([1, 5]), "lr": 0.25},
+             hint="θ − η g of integer arrays is a float array; an array made with np.empty_like(theta) or "
+                  "np.zeros_like(theta) would be an integer one, and cut off the fractions."),
     ]
     mistakes = [
         Mistake("you stepped uphill: gradient descent goes against the gradient, θ − η g (not θ + η g).",
@@ -46,7 +52,8 @@ def check_gd_step(gd_step) -> None:
         Mistake("you returned the step −η g; return the new parameters θ − η g.",
                 lambda theta, grad, lr: -lr * grad),
     ]
-    compare("gd_step", gd_step, _gd_step, cases, mistakes, hint="one step of gradient descent is θ − η g.")
+    compare("gd_step", gd_step, lambda theta, grad, lr: _gd_step(np.asarray(theta, dtype=float), grad, lr), cases,
+            mistakes, hint="one step of gradient descent is θ − η g.", hidden=[(optim.SGD, "rule", "SGD")])
 
 
 def _gradient_descent(grad_fn, theta0, lr, steps):
@@ -87,6 +94,10 @@ def check_gradient_descent(gradient_descent) -> None:
              {"grad_fn": ravine_gradient, "theta0": np.array([[-1.5, 1.0], [1.0, 1.0], [0.5, -0.5]]),
               "lr": np.array([[0.05], [0.1], [0.19]]), "steps": 4},
              hint="the iterates then have shape (steps + 1, 3, 2); np.array(list_of_iterates) stacks them."),
+        Case("an integer start, 40 steps", {"grad_fn": ravine_gradient, "theta0": np.array([3, -2]), "lr": 0.15,
+                                            "steps": 40},
+             hint="start from a float copy, np.array(theta0, dtype=float): an array made like an integer θ₀ "
+                  "(np.zeros_like, np.empty_like) cuts every later point to a whole number."),
     ]
     mistakes = [
         Mistake("the path starts with θ₀: return θ₀, θ₁, …, θ_steps, that is steps + 1 points.",
@@ -103,7 +114,8 @@ def check_gradient_descent(gradient_descent) -> None:
                 lambda grad_fn, theta0, lr, steps: _gradient_descent(grad_fn, theta0, lr, steps)[-1]),
     ]
     compare("gradient_descent", gradient_descent, _gradient_descent, cases, mistakes,
-            hint="θ_t = θ_{t−1} − η ∇f(θ_{t−1}) for t = 1 … steps; return all the points, θ₀ first.")
+            hint="θ_t = θ_{t−1} − η ∇f(θ_{t−1}) for t = 1 … steps; return all the points, θ₀ first.",
+            hidden=[(optim.SGD, "rule", "SGD")])
 
 
 def _limit_and_best(hessian):
@@ -155,4 +167,5 @@ def check_lr_limit_and_best(lr_limit_and_best) -> None:
                 eigenvalues_of(lambda low, high: (2 / (low + high), 2 / high))),
     ]
     compare("lr_limit_and_best", lr_limit_and_best, _limit_and_best, cases, mistakes,
+            hidden=[(theory, "gd_lr_limit", "theory.gd_lr_limit"), (theory, "gd_best", "theory.gd_best")],
             hint="with λmin, λmax the smallest and largest eigenvalues of H: limit 2/λmax, best step 2/(λmin + λmax).")

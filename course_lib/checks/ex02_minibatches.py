@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import data, optim
 from ..data import linear_data, mean_squared_error_gradient
 from ..data import minibatches as _minibatches
 from ..optim import SGD
-from .machinery import Batches, Case, Mistake, _add_note, _show, _success, checker, compare, fail
+from .machinery import Batches, Case, Mistake, _add_note, _Hidden, _show, _success, checker, compare, fail
+
+EXERCISE = "02"
+TASKS = {"minibatches": 1, "minibatch_gradient": 2, "sgd_epoch": 3}  # the task of each checked function, for the messages
 
 
 def _labelled_examples(n: int, features: int | None):
@@ -35,7 +39,8 @@ def _epoch(minibatches, X, y, batch_size, rng, where):
     global_state = _global_random_state()
     call = f"your call: minibatches(X of shape {X.shape}, y of shape {y.shape}, batch_size={batch_size}, rng)"
     try:
-        batches = list(minibatches(X_given, y_given, batch_size, rng))
+        with _Hidden([(data, "minibatches", "data.minibatches")], minibatches) as recorded:
+            batches = list(minibatches(X_given, y_given, batch_size, rng))
     except NotImplementedError as error:
         _add_note(error, "Not written yet: replace `raise NotImplementedError()` by your code, "
                          "run that cell, then run this check again.")
@@ -43,6 +48,11 @@ def _epoch(minibatches, X, y, batch_size, rng, where):
     except Exception as error:
         _add_note(error, f"(This came from your code, while checking {name}: {where})")
         raise
+    if recorded.used:
+        fail(name, where, [call, "it calls the course's own data.minibatches, the very thing this task asks you "
+                                 "to write (and what the check compares with)"],
+             "write minibatches yourself: order = rng.permutation(n), then yield X[batch], y[batch] for each "
+             "slice of the order.")
     if _global_random_state() != global_state:
         fail(name, where, [call, "it drew random numbers from numpy's global generator (np.random....)"],
              "draw the order from the generator you are given, rng.permutation(n): with the global np.random "
@@ -154,6 +164,10 @@ def check_minibatch_gradient(minibatch_gradient) -> None:
         Case("100 examples", {"params": np.zeros(2), "x_batch": x, "y_batch": y}),
         Case("zero gradient", {"params": np.array([3.0, 4.0]), "x_batch": exact_x, "y_batch": 3.0 * exact_x + 4.0},
              hint="on points that lie exactly on the line w·x + b, every residual is 0, and so is the gradient."),
+        Case("integer params and data", {"params": np.array([1, 2]), "x_batch": np.array([1, 2, 4]),
+                                         "y_batch": np.array([4, 3, 9])},
+             hint="with integers in, the gradient has fractions: fill it into an array of dtype=float, not one "
+                  "made like the integer params (np.zeros_like(params))."),
     ]
 
     def gradient(params, x_batch, y_batch):
@@ -176,6 +190,8 @@ def check_minibatch_gradient(minibatch_gradient) -> None:
                 lambda params, x_batch, y_batch: np.full(2, 2 * np.mean(residuals(params, x_batch, y_batch)))),
     ]
     compare("minibatch_gradient", minibatch_gradient, gradient, cases, mistakes,
+            hidden=[(data, "mean_squared_error_gradient", "data.mean_squared_error_gradient"),
+                    (data.LinearRegression, "grad", "LinearRegression.grad")],
             hint="with rᵢ = w·xᵢ + b − yᵢ: ∂L/∂w = (2/B) Σ rᵢ·xᵢ and ∂L/∂b = (2/B) Σ rᵢ.")
 
 
@@ -213,6 +229,9 @@ def check_sgd_epoch(sgd_epoch) -> None:
         Case("zero gradients", {"params": np.array([3.0, 4.0]),
                                 "batches": batches_of(2, 5, exact_x, 3.0 * exact_x + 4.0), "lr": 0.1},
              hint="on data exactly on the line, every gradient is zero, so the parameters must not move."),
+        Case("integer params, 5 batches of 2", {"params": np.array([1, 0]), "batches": batches_of(2, 6), "lr": 0.01},
+             hint="start from a float copy, np.array(params, dtype=float): `params -= …` cannot write fractions "
+                  "into an integer array."),
     ]
 
     def first_batch_only(params, batches, lr):
@@ -226,7 +245,13 @@ def check_sgd_epoch(sgd_epoch) -> None:
         *_, (x_last, y_last) = batches
         return params - lr * mean_squared_error_gradient(params, x_last, y_last)
 
+    def gradients_at_the_start(params, batches, lr):
+        gradients = [mean_squared_error_gradient(params, xb, yb) for xb, yb in batches]
+        return params - lr * np.sum(gradients, axis=0)
+
     mistakes = [
+        Mistake("each batch's gradient must be taken at the current params, after the steps before it: you "
+                "computed every gradient at the params the epoch started from.", gradients_at_the_start),
         Mistake("you returned after the first batch: is the `return` indented inside the loop? "
                 "Take one step per batch and return after the loop.", first_batch_only),
         Mistake("take one step per mini-batch, not one step with the average gradient of the epoch "
@@ -238,5 +263,5 @@ def check_sgd_epoch(sgd_epoch) -> None:
         Mistake("the learning rate is missing: params − lr·g.",
                 lambda params, batches, lr: _sgd_epoch(params, batches, 1.0)),
     ]
-    compare("sgd_epoch", sgd_epoch, _sgd_epoch, cases, mistakes,
+    compare("sgd_epoch", sgd_epoch, _sgd_epoch, cases, mistakes, hidden=[(optim.SGD, "rule", "SGD")],
             hint="for each (x_batch, y_batch): params = params − lr · minibatch_gradient(params, x_batch, y_batch).")

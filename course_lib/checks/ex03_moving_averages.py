@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import averages
 from ..averages import effective_window as _effective_window
 from ..averages import ema as _ema
 from ..averages import ema_weights
 from .machinery import Case, Mistake, checker, compare
+
+EXERCISE = "03"
+TASKS = {"ema": 1, "effective_window": 2, "weight_of_newest": 2, "ema_bias_corrected": 3, "smooth_losses": 4}  # the task of each checked function, for the messages
 
 
 def _ema_variant(xs, beta, keep, add, start_at_first=False):
@@ -33,6 +37,11 @@ def _corrected_with(xs, beta, step):
     return averages / (1 - beta**t)
 
 
+_FLOAT_HINT = ("the averages have fractions whatever the values: fill them into an array of dtype=float "
+               "(np.zeros(np.shape(xs)) or np.zeros_like(xs, dtype=float)), not one made like the input "
+               "(np.empty_like(xs) keeps an integer or float32 input's dtype).")
+
+
 def _series_cases():
     rng = np.random.default_rng(4)
     return [
@@ -46,6 +55,10 @@ def _series_cases():
         Case("vectors, shape (6, 3)", {"xs": np.round(rng.normal(0, 1, size=(6, 3)), 2), "beta": 0.8},
              hint="time runs along the first axis: each row xs[t] is one value (here a vector of 3); start with "
                   "a = np.zeros_like(xs[0]) and return an array of the shape of xs."),
+        Case("integer values", {"xs": np.array([3, 8, 1, 6, 2]), "beta": 0.6}, hint=_FLOAT_HINT),
+        Case("float32 values", {"xs": np.array([0.1, 2.7, -1.3], dtype=np.float32), "beta": 0.9}, hint=_FLOAT_HINT),
+        Case("a long series, 400 values, β = 0.99",
+             {"xs": np.round(np.cos(np.arange(400) / 7.0) + 0.002 * np.arange(400), 3), "beta": 0.99}),
     ]
 
 
@@ -67,7 +80,8 @@ def check_ema(ema) -> None:
                 lambda xs, beta: _ema(xs, beta)[-1]),
     ]
     compare("ema", ema, lambda xs, beta: _ema(xs, beta), _series_cases(), mistakes,
-            hint="a starts at 0; for each value x: a = β·a + (1 − β)·x, and keep every a.")
+            hint="a starts at 0; for each value x: a = β·a + (1 − β)·x, and keep every a.",
+            hidden=[(averages, "ema", "averages.ema")])
 
 
 @checker
@@ -78,19 +92,28 @@ def check_effective_window(effective_window) -> None:
         Case("β = 0.9", {"beta": 0.9}),
         Case("β = 0.99", {"beta": 0.99}),
         Case("β = 0", {"beta": 0.0}),
-        Case("β an array", {"beta": np.array([0.5, 0.9, 0.999])},
+        Case("β = 0.95, in floating point 19.999…", {"beta": 0.95},
+             hint="return the number 1/(1 − β) as it is, not rounded or cut to a whole number."),
+        Case("β = 0.3: not a whole window", {"beta": 0.3},
+             hint="the window need not be a whole number: 1/(1 − 0.3) = 1.43."),
+        Case("β an array", {"beta": np.array([0.5, 0.9, 0.999, 0.93])},
              hint="use numpy arithmetic (1 / (1 - beta)), which works for arrays too."),
     ]
     mistakes = [
         Mistake("the window is 1/(1 − β), not 1/β.", lambda beta: 1 / np.asarray(beta)),
         Mistake("β/(1 − β) is the average age of the values (how far back they are on average), "
                 "not the window 1/(1 − β).", lambda beta: np.asarray(beta) / (1 - np.asarray(beta))),
+        Mistake("int() cuts off the fractions, and in floating point 1/(1 − 0.95) is 19.999999999999996, so "
+                "int() gives 19: return the number 1/(1 − β) itself (round only when you print it).",
+                lambda beta: np.trunc(1 / (1 - np.asarray(beta, dtype=float)))),
+        Mistake("return the number 1/(1 − β) itself, not rounded to a whole number (round only when you print).",
+                lambda beta: np.round(1 / (1 - np.asarray(beta, dtype=float)))),
         Mistake("(1 + β)/(1 − β) is the length of the plain mean with the same noise (pandas' span), "
                 "not the window 1/(1 − β) asked here.",
                 lambda beta: (1 + np.asarray(beta)) / (1 - np.asarray(beta))),
     ]
     compare("effective_window", effective_window, _effective_window, cases, mistakes,
-            hint="the window is 1/(1 − β).")
+            hint="the window is 1/(1 − β).", hidden=[(averages, "effective_window", "averages.effective_window")])
 
 
 def _weight_of_newest(beta, k):
@@ -110,6 +133,8 @@ def check_weight_of_newest(weight_of_newest) -> None:
         Case("β = 0", {"beta": 0.0, "k": 3}, hint="with β = 0 the newest value has all the weight, 1."),
         Case("β an array", {"beta": np.array([0.5, 0.9, 0.99]), "k": 100},
              hint="use numpy arithmetic (beta ** k), which works for arrays too."),
+        Case("β = 0.999, k = 2500", {"beta": 0.999, "k": 2500}),
+        Case("β = 0.37, k = 3", {"beta": 0.37, "k": 3}),
     ]
     mistakes = [
         Mistake("β^k is the weight left for the values older than the newest k; the newest k carry the rest, "
@@ -121,6 +146,7 @@ def check_weight_of_newest(weight_of_newest) -> None:
                 "and adds up to 1 − β^k.", lambda beta, k: 1 - np.asarray(beta, dtype=float) ** (k + 1)),
     ]
     compare("weight_of_newest", weight_of_newest, _weight_of_newest, cases, mistakes,
+            hidden=[(averages, "ema_weights", "averages.ema_weights")],
             hint="the value j steps back weighs (1 − β)βʲ; add them for j = 0 … k − 1 (a geometric series).")
 
 
@@ -155,7 +181,8 @@ def check_ema_bias_corrected(ema_bias_corrected) -> None:
                     (-1,) + (1,) * (np.ndim(xs) - 1)))),
     ]
     compare("ema_bias_corrected", ema_bias_corrected, lambda xs, beta: _ema(xs, beta, bias_correction=True),
-            _series_cases(), mistakes, hint="â_t = a_t / (1 − β^t), with t = 1 for the first value.")
+            _series_cases(), mistakes, hint="â_t = a_t / (1 − β^t), with t = 1 for the first value.",
+            hidden=[(averages, "ema", "averages.ema")])
 
 
 def _smoothed_with(losses, beta, step):
@@ -190,6 +217,10 @@ def check_smooth_losses(smooth_losses) -> None:
         Case("β = 0", {"losses": decaying, "beta": 0.0},
              hint="with β = 0 the smoothed loss is the loss itself."),
         Case("one batch per epoch", {"losses": decaying.reshape(15, 1), "beta": 0.9}),
+        Case("a long run, 40 epochs × 25 batches, β = 0.98",
+             {"losses": np.round(2.0 / np.sqrt(1 + np.arange(1000)) + 0.3 * np.sin(np.arange(1000)), 3).reshape(40, 25),
+              "beta": 0.98}),
+        Case("integer losses", {"losses": np.array([[9, 4, 7], [3, 5, 2]]), "beta": 0.5}, hint=_FLOAT_HINT),
     ]
     mistakes = [
         Mistake("bias correction must use the step t, the number of losses averaged so far, not the epoch: "
@@ -205,6 +236,6 @@ def check_smooth_losses(smooth_losses) -> None:
         Mistake("no correction yet: divide each average by 1 − β^t.",
                 lambda losses, beta: _ema(np.asarray(losses).reshape(-1), beta).reshape(np.shape(losses))),
     ]
-    compare("smooth_losses", smooth_losses, _smooth_losses, cases, mistakes,
+    compare("smooth_losses", smooth_losses, _smooth_losses, cases, mistakes, hidden=[(averages, "ema", "averages.ema")],
             hint="walk through the losses in training order with one step counter t (1, 2, 3, … across epochs): "
                  "a = β·a + (1 − β)·loss, smoothed = a / (1 − β^t).")

@@ -14,6 +14,9 @@ from ..problems import Quadratic
 from .machinery import (ATOL, RTOL, Case, Mistake, _as_array, _call, _call_text, _diagnose, _differences,
                         _k_runs, _one_update, _same, _show, _success, checker, compare, fail)
 
+EXERCISE = "04"
+TASKS = {"momentum_step": 1, "momentum_step_ema": 2, "sum_form_lr": 2, "nesterov_step": 3, "momentum_lr_limit": 4, "polyak_best": 4}  # the task of each checked function, for the messages
+
 
 def _momentum_cases(first_step_hint: str) -> list:
     rng = np.random.default_rng(6)
@@ -33,6 +36,10 @@ def _momentum_cases(first_step_hint: str) -> list:
               "lr": np.array([[0.1], [0.01], [0.5]]), "beta": np.array([[0.9], [0.5], [0.0]])},
              hint="row k is its own run with its own lr[k] and beta[k]; written with numpy arithmetic, "
                   "the two lines broadcast (3, 1) against (3, 2) by themselves."),
+        Case("integer θ and g", {"theta": np.array([2, -1, 0]), "g": np.array([3, 1, -2]), "m": np.array([1.0, 0.0, 4.0]),
+                                 "lr": 0.3, "beta": 0.7},
+             hint="with integers in, θ and m get fractions: compute new arrays (θ − η·m), don't fill arrays made "
+                  "like the integer inputs (np.zeros_like(theta))."),
     ]
 
 
@@ -93,7 +100,7 @@ def check_momentum_step(momentum_step) -> None:
                 lambda theta, g, m, lr, beta: (beta * m + g, theta - lr * (beta * m + g))),
     ]
     compare("momentum_step", momentum_step, _momentum_step, cases, mistakes,
-            hint="m' = β·m + g, then θ' = θ − η·m'; return (θ', m').")
+            hint="m' = β·m + g, then θ' = θ − η·m'; return (θ', m').", hidden=[(Momentum, "rule", "Momentum")])
 
 
 @checker
@@ -119,7 +126,7 @@ def check_momentum_step_ema(momentum_step_ema) -> None:
                 lambda theta, g, m, lr, beta: (beta * m + (1 - beta) * g, theta - lr * (beta * m + (1 - beta) * g))),
     ]
     compare("momentum_step_ema", momentum_step_ema, _momentum_step_ema, cases, mistakes,
-            hint="m' = β·m + (1 − β)·g, then θ' = θ − η·m'; return (θ', m').")
+            hint="m' = β·m + (1 − β)·g, then θ' = θ − η·m'; return (θ', m').", hidden=[(Momentum, "rule", "Momentum")])
 
 
 _FORMS_PROBLEM = Quadratic([1.0, 10.0])
@@ -236,7 +243,7 @@ def check_nesterov_step(nesterov_step) -> None:
                 lambda theta, g, m, lr, beta: (beta * m + g, theta - lr * (g + beta * (beta * m + g)))),
     ]
     compare("nesterov_step", nesterov_step, _nesterov_step, cases, mistakes,
-            hint="m' = β·m + g, then θ' = θ − η·(g + β·m'); return (θ', m').")
+            hint="m' = β·m + g, then θ' = θ − η·(g + β·m'); return (θ', m').", hidden=[(Nesterov, "rule", "Nesterov")])
 
 
 @checker
@@ -248,6 +255,7 @@ def check_momentum_lr_limit(momentum_lr_limit) -> None:
         Case("β = 0.9, λmax = 100", {"beta": 0.9, "lambda_max": 100.0}),
         Case("β = 0: plain GD", {"beta": 0.0, "lambda_max": 10.0},
              hint="with β = 0 the heavy ball is gradient descent, whose limit is 2/λmax."),
+        Case("β = 0.37, λmax = 3.3", {"beta": 0.37, "lambda_max": 3.3}),
         Case("β an array", {"beta": np.array([0.0, 0.5, 0.9, 0.99]), "lambda_max": 4.0},
              hint="use numpy arithmetic (2 * (1 + beta) / lambda_max), which works for arrays too."),
     ]
@@ -270,6 +278,7 @@ def check_momentum_lr_limit(momentum_lr_limit) -> None:
     ]
     compare("momentum_lr_limit", momentum_lr_limit,
             lambda beta, lambda_max: theory.heavy_ball_lr_limit(beta, lambda_max), cases, mistakes,
+            hidden=[(theory, "heavy_ball_lr_limit", "theory.heavy_ball_lr_limit")],
             hint="the roots of z² − (1 + β − ηλ)z + β stay inside the unit circle for η·λmax < 2(1 + β).")
 
 
@@ -281,6 +290,7 @@ def check_polyak_best(polyak_best) -> None:
         Case("λmin = 1, λmax = 100", {"lambda_min": 1.0, "lambda_max": 100.0}),
         Case("λmin = 1, λmax = 400", {"lambda_min": 1.0, "lambda_max": 400.0}),
         Case("λmin = 0.5, λmax = 8", {"lambda_min": 0.5, "lambda_max": 8.0}),
+        Case("λmin = 0.3, λmax = 7.1", {"lambda_min": 0.3, "lambda_max": 7.1}),
         Case("λmin = λmax", {"lambda_min": 2.0, "lambda_max": 2.0},
              hint="with κ = 1 no momentum is needed, β = 0, and η = 4/(2√λ)² = 1/λ lands on the minimum in "
                   "one step."),
@@ -319,4 +329,5 @@ def check_polyak_best(polyak_best) -> None:
         return settings_.lr, settings_.beta
 
     compare("polyak_best", polyak_best, best, cases, mistakes,
+            hidden=[(theory, "heavy_ball_best", "theory.heavy_ball_best")],
             hint="with κ = λmax/λmin: η = 4/(√λmax + √λmin)² and β = ((√κ − 1)/(√κ + 1))².")

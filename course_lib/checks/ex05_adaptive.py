@@ -11,6 +11,9 @@ import numpy as np
 from ..optim import AdaDelta, AdaGrad, RMSprop
 from .machinery import Case, Mistake, _k_runs, _one_update, checker, compare
 
+EXERCISE = "05"
+TASKS = {"adagrad_step": 1, "rmsprop_step": 2, "adadelta_step": 3, "adagrad_step_sizes": 4, "adadelta_first_step": 4}  # the task of each checked function, for the messages
+
 
 def _adagrad_step(theta, g, s, lr, eps):
     """The reference: one update of course_lib's AdaGrad."""
@@ -78,6 +81,12 @@ def _adaptive_cases(state: str, extra: dict) -> list:
                                           "lr": np.array([[0.1], [0.01], [1.0]]), **extra["runs"]},
              hint="row k is its own run with its own hyper-parameters; numpy's element-wise arithmetic "
                   "broadcasts (3, 1) against (3, 2) by itself."),
+        Case(f"shrinking gradients, a large {state}", {"theta": np.array([0.5, -1.5]), "g": np.array([0.01, -0.02]),
+                                                     state: np.array([4.0, 9.0]), "lr": 0.1, **extra["ordinary"]}),
+        Case("integer θ and g", {"theta": np.array([2, -1]), "g": np.array([3, 1]), state: np.array([1, 2]),
+                                 "lr": 0.5, **extra["ordinary"]},
+             hint="with integers in, θ and the state get fractions: compute new arrays, don't fill arrays made "
+                  "like the integer inputs (np.zeros_like(theta))."),
     ]
 
 
@@ -86,7 +95,7 @@ def check_adagrad_step(adagrad_step) -> None:
     """adagrad_step(theta, g, s, lr, eps) = (θ − η g/(√s' + ε), s') with s' = s + g², element-wise."""
     __tracebackhide__ = True
     cases = _adaptive_cases("s", {
-        "ordinary": {"eps": 1e-10}, "first": {"eps": 1e-10}, "tiny": {"eps": 1e-8}, "runs": {"eps": 1e-10},
+        "ordinary": {"eps": 1e-10}, "first": {"eps": 1e-10}, "tiny": {"eps": 1e-4}, "runs": {"eps": 1e-10},
         "first hint": "from s = 0: s = g², so the first step is η·g/(|g| + ε), η·sign(g) in every coordinate "
                       "whatever the size of g."})
     sums = lambda s, g: s + g**2
@@ -95,6 +104,8 @@ def check_adagrad_step(adagrad_step) -> None:
     mistakes = [
         Mistake(_EPS_INSIDE.format(a="s"), _adagrad_mistake(sums, "inside")),
         Mistake(_EPS_MISSING.format(a="s"), _adagrad_mistake(sums, "no eps")),
+        Mistake("use the eps you are given: you used ε = 1e-10 whatever the argument says.",
+                lambda theta, g, s, lr, eps: _adagrad_step(theta, g, s, lr, 1e-10)),
         Mistake(_NO_ROOT.format(a="s"), _adagrad_mistake(sums, "no root")),
         Mistake(_SQUARES.format(a="s"), _adagrad_mistake(lambda s, g: s + g)),
         Mistake(_SQUARES.format(a="s"), _adagrad_mistake(lambda s, g: s + np.abs(g))),
@@ -112,7 +123,7 @@ def check_adagrad_step(adagrad_step) -> None:
         Mistake("return (theta, s) in this order.",
                 lambda theta, g, s, lr, eps: (s + g**2, theta - lr * g / (np.sqrt(s + g**2) + eps))),
     ]
-    compare("adagrad_step", adagrad_step, _adagrad_step, cases, mistakes,
+    compare("adagrad_step", adagrad_step, _adagrad_step, cases, mistakes, hidden=[(AdaGrad, "rule", "AdaGrad")],
             hint="s' = s + g² (element-wise), then θ' = θ − η·g/(√s' + ε); return (θ', s').")
 
 
@@ -122,7 +133,7 @@ def check_rmsprop_step(rmsprop_step) -> None:
     __tracebackhide__ = True
     cases = _adaptive_cases("v", {
         "ordinary": {"beta": 0.9, "eps": 1e-8}, "first": {"beta": 0.99, "eps": 1e-8},
-        "tiny": {"beta": 0.9, "eps": 1e-8}, "runs": {"beta": np.array([[0.9], [0.99], [0.0]]), "eps": 1e-8},
+        "tiny": {"beta": 0.9, "eps": 1e-5}, "runs": {"beta": np.array([[0.9], [0.99], [0.0]]), "eps": 1e-8},
         "first hint": "RMSprop has no bias correction: from v = 0, v = (1 − β)g², so the first step is "
                       "η/√(1 − β) per coordinate (10η for β = 0.99)."})
     ema = lambda v, g, beta: beta * v + (1 - beta) * g**2
@@ -137,6 +148,11 @@ def check_rmsprop_step(rmsprop_step) -> None:
         Mistake(_SQUARES.format(a="v") + " RMSprop averages g², not g: it is not momentum.",
                 _divided(lambda v, g, beta: beta * v + (1 - beta) * g)),
         Mistake(_SQUARES.format(a="v"), _divided(lambda v, g, beta: beta * v + (1 - beta) * np.abs(g))),
+        Mistake("use the eps you are given: you used ε = 1e-8 whatever the argument says.",
+                lambda theta, g, v, lr, beta, eps: _rmsprop_step(theta, g, v, lr, beta, 1e-8)),
+        Mistake("v ← max(v, βv + (1 − β)g²) keeps the largest average (AMSGrad's idea); RMSprop's v is the plain "
+                "moving average, which shrinks when the gradients do.",
+                _divided(lambda v, g, beta: np.maximum(v, beta * v + (1 - beta) * g**2))),
         Mistake("this is AdaGrad's sum, v ← v + g². RMSprop takes the moving average v ← βv + (1 − β)g², which "
                 "forgets old gradients.", _divided(lambda v, g, beta: v + g**2)),
         Mistake(_GLOBAL.format(name="RMSprop", a="v"),
@@ -152,7 +168,7 @@ def check_rmsprop_step(rmsprop_step) -> None:
         Mistake("return (theta, v) in this order.",
                 lambda theta, g, v, lr, beta, eps: _rmsprop_step(theta, g, v, lr, beta, eps)[::-1]),
     ]
-    compare("rmsprop_step", rmsprop_step, _rmsprop_step, cases, mistakes,
+    compare("rmsprop_step", rmsprop_step, _rmsprop_step, cases, mistakes, hidden=[(RMSprop, "rule", "RMSprop")],
             hint="v' = β·v + (1 − β)·g² (element-wise), then θ' = θ − η·g/(√v' + ε); return (θ', v').")
 
 
@@ -215,7 +231,7 @@ def check_adadelta_step(adadelta_step) -> None:
         Mistake("return (theta, v, u) in this order.",
                 lambda *args: (lambda theta, v, u: (theta, u, v))(*_adadelta_step(*args))),
     ]
-    compare("adadelta_step", adadelta_step, _adadelta_step, cases, mistakes,
+    compare("adadelta_step", adadelta_step, _adadelta_step, cases, mistakes, hidden=[(AdaDelta, "rule", "AdaDelta")],
             hint="v' = β·v + (1 − β)·g², Δ = √(u + ε)/√(v' + ε)·g, u' = β·u + (1 − β)·Δ², "
                  "θ' = θ − Δ; return (θ', v', u').")
 
@@ -244,11 +260,14 @@ def check_adagrad_step_sizes(adagrad_step_sizes) -> None:
         Case("a zero coordinate", {"g": np.array([0.0, 1.5]), "lr": 0.5, "steps": 5, "eps": 1e-10},
              hint="where g = 0 AdaGrad does not move: measure the steps your adagrad_step takes; η/√t is what "
                   "they come close to, not what they are."),
-        Case("a tiny gradient, where ε matters", {"g": np.array([1e-9, 1.0]), "lr": 0.1, "steps": 4, "eps": 1e-10},
+        Case("a tiny gradient, where ε matters", {"g": np.array([3e-9, 1.0]), "lr": 0.1, "steps": 4, "eps": 1e-9},
              hint="measure the steps your adagrad_step takes: with |g| near ε the step is η·|g|/(√t·|g| + ε), "
                   "less than η/√t."),
         Case("g of shape (2, 3)", {"g": rng.standard_normal((2, 3)).round(2), "lr": 0.2, "steps": 3, "eps": 1e-10},
              hint="return one size per coordinate and step: an array of shape (steps, *g.shape)."),
+        Case("integer g, 200 steps", {"g": np.array([2, -3]), "lr": 0.5, "steps": 200, "eps": 1e-10},
+             hint="start from θ = np.zeros(g.shape) (floats): θ made like an integer g (np.zeros_like(g)) keeps "
+                  "only whole numbers, and the measured steps come out wrong."),
     ]
 
     def sizes(g, lr, steps, eps):
@@ -272,7 +291,7 @@ def check_adagrad_step_sizes(adagrad_step_sizes) -> None:
         Mistake("off by one: `steps` updates, steps t = 1 … steps, give `steps` sizes (range(steps)).",
                 lambda g, lr, steps, eps: sizes(g, lr, steps + 1, eps)),
     ]
-    compare("adagrad_step_sizes", adagrad_step_sizes, sizes, cases, mistakes,
+    compare("adagrad_step_sizes", adagrad_step_sizes, sizes, cases, mistakes, hidden=[(AdaGrad, "rule", "AdaGrad")],
             hint="from θ = 0 and s = 0, call adagrad_step `steps` times with the same g and keep |θ_new − θ| "
                  "each time.")
 
@@ -288,6 +307,9 @@ def check_adadelta_first_step(adadelta_first_step) -> None:
         Case("a zero gradient", {"g": np.array([0.0, 2.0]), "beta": 0.9, "eps": 1e-6},
              hint="where g = 0 there is no step: Δ₁ = 0."),
         Case("β = 0.99, ε = 1e-4", {"g": np.array([0.5, 50.0]), "beta": 0.99, "eps": 1e-4}),
+        Case("integer g, ε = 0.5", {"g": np.array([1, -2, 0]), "beta": 0.8, "eps": 0.5},
+             hint="start from θ = np.zeros(g.shape) (floats): θ made like an integer g (np.zeros_like(g)) keeps "
+                  "only whole numbers."),
     ]
 
     def first(g, beta, eps):
@@ -306,4 +328,5 @@ def check_adadelta_first_step(adadelta_first_step) -> None:
                 lambda g, beta, eps: np.abs(eps / (np.sqrt((1 - beta) * np.asarray(g) ** 2) + eps) * np.asarray(g))),
     ]
     compare("adadelta_first_step", adadelta_first_step, first, cases, mistakes,
+            hidden=[(AdaDelta, "rule", "AdaDelta")],
             hint="one adadelta_step from θ = 0, v = u = 0 with the given g, β, ε; return |θ₁ − θ₀|.")

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import schedules
+from .. import schedules, theory
 from ..theory import sgd_noise_floor as _noise_floor
 from ..optim import SGD
 from ..problems import Quadratic
 from ..run import run as _run
 from .machinery import RTOL, Case, Mistake, _add_note, _as_array, _call, _show, checker, compare, fail
+
+EXERCISE = "07"
+TASKS = {"step_decay_lr": 1, "cosine_lr": 1, "warmup_lr": 2, "run_lrs": 3, "noise_floor": 4, "annealed_schedule": 4, "range_test_lr": 5}  # the task of each checked function, for the messages
 
 
 def _shown_schedule(schedule, name: str):
@@ -46,6 +49,8 @@ def check_step_decay_lr(step_decay_lr) -> None:
              hint="updates t = 0 … s − 1 use η₀; the rate drops at t = s, 2s, …"),
         Case("γ = 1: a constant rate", {"t": np.arange(6), "lr": 0.3, "step_size": 2, "gamma": 1.0}),
         Case("a late step, t = 1000", {"t": 1000, "lr": 0.1, "step_size": 300, "gamma": 0.1}),
+        Case("η₀ = 0.37, ×0.83 every 7 steps, t = 0 … 49", {"t": np.arange(50), "lr": 0.37, "step_size": 7,
+                                                          "gamma": 0.83}),
     ]
     mistakes = [Mistake(hint, _at_steps(formula)) for hint, formula in [
         ("off by one: t = 0 is the first update (as in PyTorch's schedulers), so the rate drops at t = s, 2s, …: "
@@ -67,6 +72,7 @@ def check_step_decay_lr(step_decay_lr) -> None:
     ]]
     compare("step_decay_lr", step_decay_lr,
             lambda t, lr, step_size, gamma: schedules.step_decay(lr, step_size, gamma)(t), cases, mistakes,
+            hidden=[(schedules, "step_decay", "schedules.step_decay")],
             hint="η_t = η₀ · γ^⌊t/s⌋ with t = 0 for the first update; numpy (np.floor, **) makes it work on arrays.")
 
 
@@ -124,6 +130,7 @@ def check_cosine_lr(cosine_lr) -> None:
     ]]
     compare("cosine_lr", cosine_lr,
             lambda t, lr, total_steps, lr_min: schedules.cosine(lr, total_steps, lr_min)(t), cases, mistakes,
+            hidden=[(schedules, "cosine", "schedules.cosine"), (schedules, "_cosine_between", "schedules.cosine")],
             hint="η_t = η_min + ½(η₀ − η_min)(1 + cos(π·min(t, T)/T)), t = 0 for the first update; np.cos and "
                  "np.minimum work on arrays.")
 
@@ -180,7 +187,7 @@ def check_warmup_lr(warmup_lr) -> None:
     compare("warmup_lr", warmup_lr,
             lambda t, schedule, warmup_steps, start_factor: schedules.warmup(schedule.course_lib, warmup_steps,
                                                                              start_factor)(t),
-            cases, mistakes,
+            cases, mistakes, hidden=[(schedules, "warmup", "schedules.warmup")],
             hint="η₀ = schedule(0); for t < w the rate is η₀·(f + (1 − f)·t/w), from t = w on schedule(t − w); "
                  "np.where(t < w, ramp, after) picks between them on arrays.")
 
@@ -264,6 +271,7 @@ def check_noise_floor(noise_floor) -> None:
                 floor(lambda lr, lam, sigma: lr * sigma**2 / (2 * (2 + lr * lam)))),
     ]
     compare("noise_floor", noise_floor, _noise_floor, cases, mistakes,
+            hidden=[(theory, "sgd_noise_floor", "theory.sgd_noise_floor")],
             hint="per direction of curvature λ: ησ²/(2(2 − ηλ)); add them up over the eigenvalues.")
 
 
@@ -282,7 +290,10 @@ def _annealed_loss(schedule) -> tuple:
 @checker
 def check_annealed_schedule(annealed_schedule) -> None:
     """annealed_schedule(t): a schedule of 1000 updates whose largest rate is 0.1 and with which SGD on lesson 07's
-    noisy ravine ends below a tenth of the noise floor of the constant rate 0.1."""
+    noisy ravine ends below a tenth of the noise floor of the constant rate 0.1.
+
+    Here the task is the choice of a schedule, not its formula: building it from the learner's own
+    schedules or from course_lib.schedules is allowed, and the checks test what it does in a run."""
     __tracebackhide__ = True
     name, lr, steps, last = "annealed_schedule", _ANNEAL["lr"], _ANNEAL["steps"], _ANNEAL["last"]
     labels = [f"{steps} rates, finite and ≥ 0", f"its largest rate is η₀ = {lr:g}",

@@ -14,8 +14,11 @@ import numpy as np
 from .. import nn
 from ..data import load_digits
 from ..optim import SGD, Adam
-from .machinery import (SHOWN, Case, Mistake, _call, _diagnose, _differences, _same, _show, _success,
-                        checker, compare, fail)
+from .machinery import (_DTYPE_HINT, SHOWN, Case, Mistake, _argument, _call, _diagnose, _differences,
+                        _dtype_problem, _same, _show, _success, checker, compare, fail)
+
+EXERCISE = "08"
+TASKS = {"softmax": 1, "softmax_cross_entropy": 1, "dense_backward": 2, "relu_backward": 2, "mlp_loss_and_grads": 3, "numerical_derivative": 4, "clip_by_global_norm": 5, "train_step": 5}  # the task of each checked function, for the messages
 
 
 def _copied(value):
@@ -47,7 +50,7 @@ def _brief(value, depth: int = 0) -> str:
         return f"array of shape {value.shape}"
     if hasattr(value, "update") and hasattr(value, "init"):  # an optimizer of course_lib
         return repr(value)
-    return _show(value)
+    return _argument(value)
 
 
 def _where_it_differs(got, expected, path: str) -> list[str]:
@@ -60,7 +63,8 @@ def _where_it_differs(got, expected, path: str) -> list[str]:
     return [] if _same(got, expected) else _differences(got, expected, f"{path}: ")
 
 
-def _compare_with_dicts(name, function, reference, cases, mistakes=(), hint="", locate=None, parts=()) -> None:
+def _compare_with_dicts(name, function, reference, cases, mistakes=(), hint="", locate=None, parts=(),
+                        hidden=()) -> None:
     """`compare` for functions that take dicts of arrays (params, grads, an optimizer's state).
 
     Each call gets deep copies, a change to a dict passed in fails with its own message, and an
@@ -74,7 +78,7 @@ def _compare_with_dicts(name, function, reference, cases, mistakes=(), hint="", 
         where = f"case {number} of {len(cases)}, {case.label}"
         call = f"your call: {name}({', '.join(_brief(value) for value in case.args.values())})"
         given = _copied(case.args)
-        got = _call(name, function, given, where)
+        got = _call(name, function, given, where, case, mistakes, hidden)
         for key, original in case.args.items():
             if isinstance(original, dict) and _changed_in(given[key], original):
                 fail(name, where, [call, f"it changed its argument `{key}` (a dict of arrays) in place"],
@@ -82,17 +86,19 @@ def _compare_with_dicts(name, function, reference, cases, mistakes=(), hint="", 
                      f"a shallow copy, dict({key}). Restore what you changed before returning, or work on a deep "
                      f"copy: {{k: v.copy() for k, v in {key}.items()}}.")
         expected = reference(*_copied(case.args).values())
-        if _same(got, expected):
+        dtype_line = _dtype_problem(got, expected)
+        if _same(got, expected) and not dtype_line:
             continue
         copies = [replace(other, args=_copied(other.args)) for other in cases]
-        mistake = _diagnose(function, copies, mistakes, copies[number - 1], got)
+        mistake = None if dtype_line else _diagnose(function, copies, mistakes, copies[number - 1], got)
         if parts and isinstance(got, (tuple, list)) and len(got) == len(parts):
             lines = [call, *[line for part, g, e in zip(parts, got, expected)
                              for line in _where_it_differs(g, e, part)]]
         else:
             lines = [call, f"expected:  {_brief(expected)}", f"got:       {_brief(got)}", *_differences(got, expected)]
-        located = locate(got, expected) if locate and not mistake else ""
-        fail(name, where, lines, mistake.hint if mistake else located or case.hint or hint)
+        located = locate(got, expected) if locate and not mistake and not dtype_line else ""
+        fail(name, where, [*lines, *([dtype_line] if dtype_line else [])],
+             mistake.hint if mistake else _DTYPE_HINT if dtype_line else located or case.hint or hint)
     _success(name, cases)
 
 
@@ -104,6 +110,10 @@ def _logits_cases(rng) -> list:
              hint="softmax(z) = softmax(z − c) for any c per row; with c the row's max every exponent is ≤ 0."),
         Case("very negative logits, around −1000", {"logits": np.array([[-1000.0, -1001.0, -1002.0]])}),
         Case("10 classes, a batch of 5", {"logits": rng.normal(0, 3, size=(5, 10)).round(3)}),
+        Case("rows that span more than 1000", {"logits": np.array([[-800.0, 0.0, 700.0], [5.0, -1200.0, 4.0]])},
+             hint="subtract each row's largest logit, the only shift that keeps every exponent ≤ 0 (so nothing "
+                  "overflows) and one of them 0 (so the sum is ≥ 1)."),
+        Case("integer logits", {"logits": np.array([[1, 2, 3], [0, 0, 1]])}),
     ]
 
 
@@ -111,7 +121,8 @@ def _softmax_variant(shift="row", axis=1, keepdims=True):
     def softmax(logits):
         with np.errstate(all="ignore"):
             z = logits - {"row": np.max(logits, axis=1, keepdims=True), "column": np.max(logits, axis=0),
-                          "all": np.max(logits), "none": 0.0}[shift]
+                          "all": np.max(logits), "none": 0.0, "min": np.min(logits, axis=1, keepdims=True),
+                          "mean": np.mean(logits, axis=1, keepdims=True)}[shift]
             e = np.exp(z)
             total = np.sum(e) if axis is None else np.sum(e, axis=axis, keepdims=keepdims)
             return e / total
@@ -129,6 +140,10 @@ def check_softmax(softmax) -> None:
         Mistake("subtract each row's own max, np.max(z, axis=1, keepdims=True): with the largest of all the "
                 "logits, a row far below it becomes exp(−1000) = 0 everywhere, and 0/0.",
                 _softmax_variant(shift="all")),
+        Mistake("subtract each row's largest logit, not its smallest: z − min makes every exponent ≥ 0, and a row "
+                "spanning more than 709 overflows to inf (inf/inf = nan).", _softmax_variant(shift="min")),
+        Mistake("subtract each row's largest logit, not its mean: z − mean still overflows when a logit is more "
+                "than 709 above the mean.", _softmax_variant(shift="mean")),
         Mistake("normalize each row (axis=1: one example per row, one column per class), not each column.",
                 _softmax_variant(shift="column", axis=0)),
         Mistake("divide each row by its own sum: np.sum(…, axis=1, keepdims=True) keeps the shape (n, 1) that "
@@ -138,6 +153,7 @@ def check_softmax(softmax) -> None:
                 _softmax_variant(axis=None)),
     ]
     compare("softmax", softmax, nn.softmax, _logits_cases(np.random.default_rng(10)), mistakes,
+            hidden=[(nn, "softmax", "nn.softmax"), (nn, "_log_softmax", "nn.softmax")],
             hint="p = exp(z − max z) / Σ exp(z − max z), row by row: np.max and np.sum with axis=1, keepdims=True.")
 
 
@@ -151,10 +167,10 @@ def _softmax_cross_entropy(logits, y):
     return nn.cross_entropy(logits, y), (nn.softmax(logits) - _one_hot(y, classes)) / n
 
 
-def _cross_entropy_variant(delta=lambda p, Y, n: (p - Y) / n, loss="stable"):
+def _cross_entropy_variant(delta=lambda p, Y, n: (p - Y) / n, loss="stable", narrow=False):
     def answer(logits, y):
         n, classes = logits.shape
-        p, Y = nn.softmax(logits), _one_hot(y, classes)
+        p, Y = nn.softmax(logits), _one_hot(y, np.max(y) + 1 if narrow else classes)
         with np.errstate(all="ignore"):
             value = {"stable": lambda: nn.cross_entropy(logits, y),
                      "sum": lambda: nn.cross_entropy(logits, y) * n,
@@ -183,6 +199,10 @@ def check_softmax_cross_entropy(softmax_cross_entropy) -> None:
                   "log p without taking the log of p."),
         Case("10 classes, a batch of 5", {"logits": rng.normal(0, 3, size=(5, 10)).round(3),
                                           "y": np.array([3, 0, 9, 3, 7])}),
+        Case("5 classes, the largest label 2", {"logits": rng.normal(0, 2, size=(4, 5)).round(3),
+                                                "y": np.array([2, 0, 1, 2])},
+             hint="the number of classes is the number of columns of logits, logits.shape[1]: a batch need not "
+                  "hold every class."),
     ]
     mistakes = [
         Mistake("δ is the gradient of the mean loss: divide p − onehot(y) by n, the number of rows.",
@@ -191,6 +211,8 @@ def check_softmax_cross_entropy(softmax_cross_entropy) -> None:
                 _cross_entropy_variant(delta=lambda p, Y, n: (Y - p) / n)),
         Mistake("subtract the one-hot targets: δ = (p − onehot(y))/n (np.eye(classes)[y] is onehot(y)).",
                 _cross_entropy_variant(delta=lambda p, Y, n: p / n)),
+        Mistake("np.eye(y.max() + 1) has as many columns as the largest label in this batch, not as many as there are "
+                "classes: make the one-hot with np.eye(logits.shape[1])[y].", _cross_entropy_variant(narrow=True)),
         Mistake("the loss is the mean over the rows, −(1/n) Σ log p_{i,y_i}, not the sum.",
                 _cross_entropy_variant(loss="sum")),
         Mistake("log p of a probability that rounds to 0 is −inf: compute log p directly, log p_ik = z_ik − m_i − "
@@ -200,6 +222,7 @@ def check_softmax_cross_entropy(softmax_cross_entropy) -> None:
                 _cross_entropy_variant(loss="columns")),
     ]
     compare("softmax_cross_entropy", softmax_cross_entropy, _softmax_cross_entropy, cases, mistakes,
+            hidden=[(nn, "cross_entropy", "nn.cross_entropy"), (nn, "loss_and_grads", "nn.loss_and_grads")],
             hint="loss = −mean over i of log p_{i,y_i} (log p by log-sum-exp); δ = (p − onehot(y))/n.")
 
 
@@ -274,11 +297,13 @@ def check_relu_backward(relu_backward) -> None:
                 lambda grad_a, z: (z > 0).astype(float)),
     ]
     compare("relu_backward", relu_backward, lambda grad_a, z: grad_a * nn.relu_gradient(z), cases, mistakes,
+            hidden=[(nn, "relu_gradient", "nn.relu_gradient")],
             hint="grad_a * (z > 0): the gradient passes where the ReLU was on and stops where it output 0.")
 
 
-def _mlp_variant(mask="below", relu_on_logits=False, input_from="below", bias=True):
-    """loss_and_grads of an MLP, with one of its steps switched to a typical mistake."""
+def _mlp_variant(mask="below", relu_on_logits=False, input_from="below", bias=True, n_twice=""):
+    """loss_and_grads of an MLP, with one of its steps switched to a typical mistake (n_twice: "all", "W"
+    or "b", the gradients divided by n once more)."""
     def loss_and_grads(params, X, y):
         layers = len(params) // 2
         inputs, zs, a = [], [], X
@@ -295,22 +320,34 @@ def _mlp_variant(mask="below", relu_on_logits=False, input_from="below", bias=Tr
             below = inputs[layer - 1] if input_from == "below" else (
                 nn.relu(zs[layer - 1]) if layer < layers else zs[layer - 1])
             grads[f"W{layer}"], grads[f"b{layer}"] = below.T @ delta, delta.sum(axis=0)
+            n = len(X)
+            if n_twice in ("all", "W"):
+                grads[f"W{layer}"] = grads[f"W{layer}"] / n
+            if n_twice in ("all", "b"):
+                grads[f"b{layer}"] = grads[f"b{layer}"] / n
             if layer > 1:
                 delta = delta @ params[f"W{layer}"].T
                 if mask == "below":
                     delta = delta * (zs[layer - 2] > 0)
+                elif mask == "at least 0":
+                    delta = delta * (zs[layer - 2] >= 0)
                 elif mask == "this layer":
                     delta = delta * (zs[layer - 1] > 0)
         return loss, {name: grads[name] for name in params}
     return loss_and_grads
 
 
-def _mlp_case(label, sizes, n, seed, hint=""):
+def _mlp_case(label, sizes, n, seed, hint="", dead=False):
+    """An MLP case; with `dead`, unit 0 of every hidden layer has zero weights and bias, so its z is exactly
+    0 for every example (a dead unit, common in a trained network): the ReLU's mask there must be 0."""
     rng = np.random.default_rng(seed)
     params = nn.init_mlp(sizes, rng)
     for name in params:
         if name.startswith("b"):
             params[name] = rng.normal(0, 0.1, size=params[name].shape).round(3)
+    if dead:
+        for layer in range(1, len(sizes) - 1):
+            params[f"W{layer}"][:, 0], params[f"b{layer}"][0] = 0.0, 0.0
     return Case(label, {"params": params, "X": rng.normal(size=(n, sizes[0])).round(2),
                         "y": rng.integers(0, sizes[-1], size=n)}, hint)
 
@@ -355,6 +392,8 @@ def check_mlp_loss_and_grads(mlp_loss_and_grads) -> None:
         _mlp_case("a batch of 1", [4, 3, 2], 1, seed=16),
         _mlp_case("1 layer (no hidden layer, no ReLU)", [4, 3], 5, seed=17,
                   hint="with one layer the logits are XW¹ + b¹: no ReLU, and δ¹ = (p − onehot(y))/n is all you need."),
+        _mlp_case("a dead unit: z = 0 exactly, 2 layers, 5 → 4 → 3", [5, 4, 3], 6, seed=22, dead=True,
+                  hint="where z = 0 exactly the ReLU's gradient is 0 (mask z > 0), as in relu_backward."),
         Case("the digits network 64 → 32 → 10, 20 images",
              {"params": nn.init_mlp([64, 32, 10], np.random.default_rng(18)), "X": digits.X_train[:20],
               "y": digits.y_train[:20]}),
@@ -370,9 +409,19 @@ def check_mlp_loss_and_grads(mlp_loss_and_grads) -> None:
         Mistake("dW of a layer is (its input)ᵀδ: a of the layer below (or X), not the layer's own output.",
                 _mlp_variant(input_from="this layer")),
         Mistake("the forward pass adds the bias: z = aW + b.", _mlp_variant(bias=False)),
+        Mistake("at z = 0 exactly (a dead unit) the ReLU's gradient is 0: the mask is z > 0, not z ≥ 0.",
+                _mlp_variant(mask="at least 0")),
+        Mistake("1/n applied twice: δ = (p − onehot(y))/n already carries the mean's 1/n, so dW = aᵀδ and "
+                "db = Σ δ without dividing by n again.", _mlp_variant(n_twice="all")),
+        Mistake("1/n applied twice in dW: δ already carries the mean's 1/n, so dW = aᵀδ, not aᵀδ/n.",
+                _mlp_variant(n_twice="W")),
+        Mistake("1/n applied twice in db: δ already carries the mean's 1/n, so db = δ.sum(axis=0), not the mean.",
+                _mlp_variant(n_twice="b")),
     ]
     _compare_with_dicts("mlp_loss_and_grads", mlp_loss_and_grads, nn.loss_and_grads, cases, mistakes,
                         parts=("loss", "grads"),
+                        hidden=[(nn, "loss_and_grads", "nn.loss_and_grads"), (nn, "forward", "nn.forward"),
+                                (nn, "gradient_check", "nn.gradient_check")],
                         hint="forward: z = aW + b, a = ReLU(z) except after the last layer; backward from "
                              "δ = (p − onehot(y))/n: dense_backward, then relu_backward with z of the layer below.",
                         locate=_locate_layer)
@@ -432,6 +481,7 @@ def check_numerical_derivative(numerical_derivative) -> None:
                 "sum of their derivatives.", _difference_quotient(1, -1, 2, whole=True)),
     ]
     _compare_with_dicts("numerical_derivative", numerical_derivative, _difference_quotient(1, -1, 2), cases, mistakes,
+                        hidden=[(nn, "gradient_check", "nn.gradient_check")],
                         hint="L(θ + ε·e) and L(θ − ε·e) with only params[name][index] moved, then their difference "
                              "divided by 2ε; put the entry back as it was.")
 
@@ -491,6 +541,7 @@ def check_clip_by_global_norm(clip_by_global_norm) -> None:
     ]
     _compare_with_dicts("clip_by_global_norm", clip_by_global_norm, nn.clip_by_global_norm, cases, mistakes,
                         parts=("clipped", "norm"),
+                        hidden=[(nn, "clip_by_global_norm", "nn.clip_by_global_norm"), (nn, "global_norm", "nn.global_norm")],
                         hint="‖g‖ = √(Σ over every array of Σ g²); every array times min(1, c/(‖g‖ + 1e-6)); "
                              "return (clipped, ‖g‖).")
 
@@ -513,7 +564,10 @@ def _train_step(params, state, X, y, optimizer, max_norm, *, clip=True, by_hand=
 @checker
 def check_train_step(train_step) -> None:
     """train_step(params, state, X, y, optimizer, max_norm) = (params', state', loss): loss and gradients of the
-    batch, clipped to max_norm (None: no clipping), then optimizer.update."""
+    batch, clipped to max_norm (None: no clipping), then optimizer.update.
+
+    Here the task is putting the parts together: calling the learner's own functions or course_lib.nn's
+    (whose checks the learner's versions have passed) is allowed, and optimizer.update is asked for."""
     __tracebackhide__ = True
     rng = np.random.default_rng(21)
     params = nn.init_mlp([6, 5, 3], rng)
@@ -550,6 +604,9 @@ def check_train_step(train_step) -> None:
                 lambda params, state, *rest: (lambda p, s, loss: (p, state, loss))(*_train_step(params, state, *rest))),
         Mistake("return (params, state, loss) in this order.",
                 lambda *args: (lambda p, s, loss: (p, loss, s))(*_train_step(*args))),
+        Mistake("use the state you are given: made anew with optimizer.init(params) at every step, Adam forgets its "
+                "averages and its step count (each step is a first step).",
+                lambda params, state, *rest: _train_step(params, rest[2].init(params), *rest)),
     ]
     _compare_with_dicts("train_step", train_step, _train_step, cases, mistakes,
                         parts=("params", "state", "loss"),

@@ -9,6 +9,7 @@ re-exports them all.
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Callable
@@ -91,6 +92,68 @@ def _show(value) -> str:
     return text if array.size <= SHOWN else f"array of shape {array.shape}: {text}"
 
 
+def _argument(value) -> str:
+    """An argument as Python text that can be pasted to repeat the call: ints stay ints, arrays are
+    written np.array([...]) with their dtype when it is not float64 or int; arrays too large to show
+    are named by their shape."""
+    if isinstance(value, Batches) or value is None or isinstance(value, (str, bool)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key!r}: {_argument(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (tuple, list)):
+        items = ", ".join(_argument(item) for item in value)
+        return f"({items},)" if isinstance(value, tuple) and len(value) == 1 else (
+            f"({items})" if isinstance(value, tuple) else f"[{items}]")
+    if isinstance(value, (int, np.integer)):
+        return repr(int(value))
+    if isinstance(value, (float, np.floating)) and np.ndim(value) == 0:
+        return repr(float(value))
+    if callable(value):
+        return getattr(value, "__name__", "a function")
+    if not isinstance(value, np.ndarray):
+        return _show(value)
+    if value.size > SHOWN:
+        return f"array of shape {value.shape} ({value.dtype})"
+    text = " ".join(np.array2string(value, separator=", ", floatmode="unique", threshold=SHOWN).split())
+    dtype = "" if value.dtype in (np.float64, np.int64) or value.dtype.kind == "b" else f", dtype=np.{value.dtype}"
+    return f"np.array({text}{dtype})"
+
+
+def _leaves(value):
+    """The arrays and numbers inside an answer (tuples, lists and dicts of them), in order."""
+    if isinstance(value, dict):
+        for key in value:
+            yield from _leaves(value[key])
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _leaves(item)
+    else:
+        yield value
+
+
+def _dtype_problem(got, expected) -> str:
+    """A line naming a dtype that loses digits: float32/float16 anywhere in the answer, or integers
+    where the right answer has fractions (an output buffer that kept an integer input's dtype)."""
+    got_leaves, expected_leaves = list(_leaves(got)), list(_leaves(expected))
+    for index, leaf in enumerate(got_leaves):
+        dtype = getattr(leaf, "dtype", None)
+        if dtype is None:
+            continue
+        if dtype.kind == "f" and dtype.itemsize < 8:
+            return (f"your answer is of dtype {dtype}, which keeps only about {7 if dtype.itemsize == 4 else 3} "
+                    "digits; compute in float64, numpy's default (no .astype(np.float32), no dtype=np.float32)")
+        if dtype.kind in "iub" and index < len(expected_leaves) and len(got_leaves) == len(expected_leaves):
+            right = np.asarray(expected_leaves[index], dtype=float)
+            if np.any(np.isfinite(right) & (right != np.round(right))):
+                return (f"your answer is of dtype {dtype}: the fractions were cut off. An array made with "
+                        "np.empty_like(x) or np.zeros_like(x) of an integer x is an integer array, and writing "
+                        "floats into it truncates them; give it dtype=float (np.zeros_like(x, dtype=float))")
+    return ""
+
+
+_DTYPE_HINT = "work in float64: make every array you fill or return with dtype=float."
+
+
 def _as_array(value):
     """`value` as a float array, or None when it is not numbers (None, a generator, ...)."""
     try:
@@ -159,6 +222,14 @@ def fail(name: str, where: str, lines: list[str], hint: str = "") -> None:
 CHECKERS: dict[str, Callable] = {}  # name -> check function of an exercise (the tests read this list)
 
 
+def task_of(check_name: str) -> str:
+    """"Exercise 03 · task 1" for "check_ema": from the TASKS and EXERCISE of the checker's module."""
+    check = CHECKERS.get(check_name)
+    module = sys.modules.get(getattr(check, "__module__", ""), None)
+    number = getattr(module, "TASKS", {}).get(check_name.removeprefix("check_"))
+    return f"Exercise {module.EXERCISE} · task {number}" if number else ""
+
+
 def checker(check):
     """Make `check` a check of the exercises (and list it in CHECKERS), with short tracebacks.
 
@@ -167,17 +238,25 @@ def checker(check):
     the checker's insides. Errors from the learner's own code pass through unchanged, and the
     checker's frames on their way hide themselves: IPython (like pytest) skips every frame that
     sets ``__tracebackhide__ = True``, so each checker's first line does.
+
+    Every message starts with the exercise and task ("Exercise 03 · task 1 · ema is not right
+    yet: …"), so a failure found by a test run (which numbers cells, not tasks) says where to look.
     """
     @functools.wraps(check)
     def run(*functions):
         __tracebackhide__ = True
+        task = task_of(check.__name__)
         try:
             return check(*functions)
         except AssertionError as failure:
             if not getattr(failure, "from_check", False):  # an assert in the learner's code: theirs to see
+                _add_note(failure, f"({task}, {check.__name__})")
                 raise
             message = str(failure)
-        raise AssertionError(message)
+        except Exception as error:
+            _add_note(error, f"({task}, {check.__name__})")
+            raise
+        raise AssertionError(f"{task} · {message}" if task else message)
 
     CHECKERS[check.__name__] = run
     return run
@@ -189,24 +268,99 @@ def _add_note(error: BaseException, note: str) -> None:
 
 
 def _call_text(name: str, args: dict) -> str:
-    return f"{name}({', '.join(_show(value) for value in args.values())})"
+    return f"{name}({', '.join(_argument(value) for value in args.values())})"
 
 
-def _call(name: str, function, args: dict, where: str):
-    """Call the learner's function on fresh copies of `args`; refuse changed inputs."""
+class _Hidden:
+    """While the learner's function runs, the course's own versions of what the task asks them to
+    write are replaced by recorders that call through and note the call; afterwards the check fails
+    if one was used. `references` are (owner, attribute, shown name): a module's function, or an
+    optimizer class's `rule`. Names in the learner's globals bound to those objects are covered too
+    (`from course_lib.nn import softmax`)."""
+
+    def __init__(self, references, function=None):
+        self.references, self.function, self.used, self.undo = list(references), function, [], []
+
+    def _recorder(self, original, shown):
+        def recorder(*args, **kwargs):
+            if shown not in self.used:
+                self.used.append(shown)
+            return original(*args, **kwargs)
+        recorder.__name__ = getattr(original, "__name__", shown)
+        return recorder
+
+    def __enter__(self):
+        namespace = getattr(self.function, "__globals__", {})
+        for owner, attribute, shown in self.references:
+            original = getattr(owner, attribute)
+            recorder = self._recorder(original, shown)
+            had = attribute in vars(owner)
+            setattr(owner, attribute, recorder)
+            self.undo.append((owner, attribute, original if had else None))
+            for key, value in list(namespace.items()):
+                if value is original:
+                    namespace[key] = recorder
+                    self.undo.append((namespace, key, original))
+        return self
+
+    def __exit__(self, *exc):
+        for owner, attribute, original in reversed(self.undo):
+            if isinstance(owner, dict):
+                owner[attribute] = original
+            elif original is None:
+                delattr(owner, attribute)
+            else:
+                setattr(owner, attribute, original)
+        self.undo = []
+        return False
+
+
+def _hint_for_error(error: Exception, args: dict, mistakes) -> str:
+    """The hint of the one typical mistake that raises the same error on these arguments (a broadcasting
+    error from a mis-shaped array names the shapes, so the same message means the same mistake); ""
+    when none does, or several (then the case's hint, which names them all, is better)."""
+    hints = []
+    for mistake in mistakes:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            try:
+                mistake.answer(*_fresh(args).values())
+            except Exception as other:
+                if type(other) is type(error) and str(other) == str(error) and mistake.hint not in hints:
+                    hints.append(mistake.hint)
+    return hints[0] if len(hints) == 1 else ""
+
+
+def _call(name: str, function, args: dict, where: str, case: Case | None = None, mistakes=(), hidden=()):
+    """Call the learner's function on fresh copies of `args`; refuse changed inputs, and answers that
+    only call the course's own version (`hidden`) of what the task asks for."""
     __tracebackhide__ = True
     fresh = _fresh(args)
     before = {key: value.copy() for key, value in fresh.items() if isinstance(value, np.ndarray)}
     try:
-        answer = function(*fresh.values())
+        with _Hidden(hidden, function) as recorded:
+            answer = function(*fresh.values())
     except NotImplementedError as error:
         _add_note(error, "Not written yet: replace `raise NotImplementedError()` by your code, "
                          "run that cell, then run this check again.")
         raise
-    except Exception as error:
+    except AssertionError as error:
+        if getattr(error, "from_check", False):
+            raise
         _add_note(error, f"(This came from your code, while checking {name}: {where}; "
                          f"your call: {_call_text(name, args)})")
         raise
+    except Exception as error:
+        hint = _hint_for_error(error, args, mistakes) or (case.hint if case else "")
+        _add_note(error, f"(This came from your code, while checking {name}: {where}; "
+                         f"your call: {_call_text(name, args)})" + (f"\nHint: {hint}" if hint else ""))
+        raise
+    if recorded.used:
+        fail(name, where, [f"your call: {_call_text(name, args)}",
+                           f"it calls the course's own {' and '.join(recorded.used)}, the very thing this task "
+                           "asks you to write (and what the check compares with)"],
+             f"write {name} yourself from the equations of the task, with numpy: an answer that calls "
+             "the reference passes every check without showing that you can do it.")
     for key, original in before.items():
         if not np.array_equal(fresh[key], original, equal_nan=True):
             fail(name, where, [f"your call: {_call_text(name, args)}",
@@ -239,27 +393,33 @@ def _diagnose(function, cases, mistakes, failed: Case, got):
     return candidates[0] if candidates else None
 
 
-def compare(name: str, function, reference, cases, mistakes=(), hint: str = "") -> None:
+def compare(name: str, function, reference, cases, mistakes=(), hint: str = "", hidden=()) -> None:
     """Check `function` against `reference` on every case; print ✓ or raise an AssertionError.
 
     name:      the function's name in the exercise, used in the messages.
     reference: the right answer, a function of the same arguments (usually from `course_lib`).
     mistakes:  typical `Mistake`s; the first one whose answer equals the learner's gives the hint.
     hint:      the hint when no mistake and no case hint explains the difference.
+    hidden:    the course's own versions of what the task asks for, (owner, attribute, shown name):
+               an answer that calls one fails (see `_Hidden`).
+
+    An answer must also keep float64's digits: a float32 answer, or an integer one where the right
+    answer has fractions, fails with a line about its dtype.
     """
     __tracebackhide__ = True
     cases = list(cases)
     for number, case in enumerate(cases, start=1):
         where = f"case {number} of {len(cases)}, {case.label}"
-        got = _call(name, function, case.args, where)
+        got = _call(name, function, case.args, where, case, mistakes, hidden)
         expected = reference(*_fresh(case.args).values())
-        if _same(got, expected):
+        dtype_line = _dtype_problem(got, expected)
+        if _same(got, expected) and not dtype_line:
             continue
-        mistake = _diagnose(function, cases, mistakes, case, got)
+        mistake = None if dtype_line else _diagnose(function, cases, mistakes, case, got)
         lines = [f"your call: {_call_text(name, case.args)}",
                  f"expected:  {_show(expected)}", f"got:       {_show(got)}",
-                 *_differences(got, expected)]
-        fail(name, where, lines, mistake.hint if mistake else case.hint or hint)
+                 *_differences(got, expected), *([dtype_line] if dtype_line else [])]
+        fail(name, where, lines, mistake.hint if mistake else _DTYPE_HINT if dtype_line else case.hint or hint)
     _success(name, cases)
 
 
@@ -278,8 +438,11 @@ def _named(function, name: str):
 # -- shared by exercises 04-06: one update of a course_lib optimizer ------------------------------
 
 def _one_update(optimizer, theta, g, t=1, **state):
-    """(θ, *its state arrays) after update number t of `optimizer`, from the state given by name."""
-    new_theta, new_state = optimizer.update(theta, g, {"t": t - 1, **state})
+    """(θ, *its state arrays) after update number t of `optimizer`, from the state given by name.
+    Integer inputs are taken as floats (the optimizers keep θ's dtype; the answer has fractions)."""
+    state = {slot: np.asarray(value, dtype=float) for slot, value in state.items()}
+    new_theta, new_state = optimizer.update(np.asarray(theta, dtype=float), np.asarray(g, dtype=float),
+                                            {"t": t - 1, **state})
     return (new_theta, *(new_state[slot] for slot in optimizer.slots))
 
 
