@@ -448,7 +448,8 @@ class EMAArtists:
                                  label="bias-corrected aₜ / (1 − βᵗ)")[0]
         ax.set(xlabel="t", ylabel="value", title="exponential moving average", xlim=(0, self.series.size + 1))
         low, high = min(self.series.min(), 0.0), self.series.max()
-        ax.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low))
+        margin = 0.05 * (high - low) or 1.0  # an all-zero series: a range around 0, not low = high
+        ax.set_ylim(low - margin, high + margin)
         ax.grid(True, alpha=0.3)
 
     def update(self, beta, bias_correction: bool = True):
