@@ -13,6 +13,7 @@ on the same moves in the same run.
     python benchmarks/redraw_latency.py                  # blitted redraws only
     python benchmarks/redraw_latency.py --full-redraw    # and the full redraws, and the ratio
     python benchmarks/redraw_latency.py --encodings      # PNG and JPEG encodings of each figure
+    python benchmarks/redraw_latency.py --cpu-time       # by CPU time, where others load the machine
 
 The machine's load average is printed first: other programs on a 2-core machine slow every draw.
 Exits with status 1 if a target is missed.
@@ -83,16 +84,16 @@ def values_across(control) -> list:
     return [int(v) for v in np.round(values)] if isinstance(control.value, int) else list(values)
 
 
-def time_moves(explorer, control, values: list) -> list:
-    """Seconds from each move to the PNG it produced."""
+def time_moves(explorer, control, values: list, clock=time.perf_counter) -> list:
+    """Seconds from each move to the PNG it produced, by `clock`."""
     seconds = []
     for value in values:
         if value == control.value:
             continue  # no change, no redraw: nothing to time
         renders = explorer.renders
-        start = time.perf_counter()
+        start = clock()
         control.value = value
-        seconds.append(time.perf_counter() - start)
+        seconds.append(clock() - start)
         assert explorer.renders == renders + 1, "the move did not render"
     return seconds
 
@@ -130,8 +131,13 @@ def main(argv=None) -> int:
                         help="also time drawing the whole figure at every move, and print the ratio")
     parser.add_argument("--encodings", action="store_true", help="time PNG and JPEG encodings of each figure")
     parser.add_argument("--only", nargs="*", help="only these explorers (names as printed)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time by the CPU time of this process, not the wall clock: on a machine loaded by "
+                             "other programs, close to what the wall clock shows on a quiet one")
     args = parser.parse_args(argv)
-    print(f"Redraw latency, slider move → PNG, {MOVES} moves per control; {os.cpu_count()} CPU cores, "
+    clock = time.process_time if args.cpu_time else time.perf_counter
+    print(f"Redraw latency, slider move → PNG ({'CPU time' if args.cpu_time else 'wall clock'}), "
+          f"{MOVES} moves per control; {os.cpu_count()} CPU cores, "
           f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
     header = f"{'explorer':<19} {'control':<16} {'median ms':>9} {'p90 ms':>7} {'max ms':>7} {'PNG kB':>7}"
     if args.full_redraw:
@@ -146,14 +152,14 @@ def main(argv=None) -> int:
         explorer = make()
         for control_name, control in explorer.controls.items():
             values = values_across(control)
-            milliseconds = 1000 * np.array(time_moves(explorer, control, values))
+            milliseconds = 1000 * np.array(time_moves(explorer, control, values, clock))
             median, p90 = float(np.median(milliseconds)), float(np.percentile(milliseconds, 90))
             worst_median, worst_p90 = max(worst_median, median), max(worst_p90, p90)
             line = (f"{name:<19} {control_name:<16} {median:>9.1f} {p90:>7.1f} {milliseconds.max():>7.1f} "
                     f"{len(explorer.image.value) / 1000:>7.1f}")
             if args.full_redraw:  # the same moves again, back from where the blitted ones ended
                 explorer.blit = False
-                full = 1000 * np.array(time_moves(explorer, control, values[::-1]))
+                full = 1000 * np.array(time_moves(explorer, control, values[::-1], clock))
                 explorer.blit = True
                 ratio = float(np.median(full)) / median
                 worst_ratio = min(worst_ratio, ratio)
