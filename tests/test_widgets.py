@@ -499,14 +499,21 @@ def test_a_move_draws_no_full_figure_and_rescales_only_what_changed():
     explorer.figure.canvas.draw = lambda *args, **kwargs: (draws.append(1), original(*args, **kwargs))
     for lr in (0.02, 0.2, 0.05):
         explorer.lr.value = lr
-    explorer.batch_size.value = 25
+    explorer.batch_size.value, explorer.epochs.value = 25, 2
     assert draws == [], "a move redrew the whole figure instead of blitting"
     assert explorer._rescaling == [] and explorer.loss_axes.get_ylim() == explorer._loss_range
-    explorer.epochs.value = 2                       # the examples axis must follow the epochs
-    assert explorer._rescaling == [explorer.loss_axes] and len(draws) == 1   # the base, once, without it
-    assert explorer.loss_axes.get_xlim() == (0, 200)
-    explorer.epochs.value, explorer.epochs.value = 3, 2
-    assert len(draws) == 1 and len(explorer._backgrounds) == 2          # 2 reused, no base drawn again
+    assert explorer.loss_axes.get_xlim() == (0, 1000)              # up to 10 epochs of 100 examples
+
+    explorer = CurvesExplorer(stored_sweep())                  # the loss axis fits each optimizer's runs
+    draws.clear()
+    original = explorer.figure.canvas.draw
+    explorer.figure.canvas.draw = lambda *args, **kwargs: (draws.append(1), original(*args, **kwargs))
+    sgd_limits = explorer.loss_axes.get_ylim()
+    explorer.optimizer.value = "Adam"
+    assert explorer.loss_axes.get_ylim() != sgd_limits and explorer._rescaling == [explorer.loss_axes]
+    drawn = len(draws)                                         # the base, once, without the loss axes
+    explorer.optimizer.value, explorer.optimizer.value = "SGD", "Adam"
+    assert len(draws) == drawn and len(explorer._backgrounds) == 2     # both loss axes reused
 
 
 def test_the_png_is_the_figure_pixel_for_pixel():

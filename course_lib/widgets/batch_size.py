@@ -41,8 +41,10 @@ class BatchSizeExplorer(Explorer):
         self._drawn_paths = plots.PathArtists(self.path_axes, 2, legend=False)
         self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True,
                                                xlabel="examples processed (single-example gradients)")
-        # y fixed; x (examples processed) follows the epochs, and its axes is redrawn when they change
+        # Fixed axes: the loss from round-off to 30 × the start's, and the examples processed up to the
+        # most epochs the slider allows, so that more epochs draw longer curves on the same cost scale.
         self._loss_range = fixed_loss_range(self.problem, self.problem.start)
+        self._examples_range = (0, n * controls["epochs"].max)
         super().__init__(figure, controls)
 
     def redraw(self, batch_size, lr, epochs) -> list:
@@ -56,6 +58,7 @@ class BatchSizeExplorer(Explorer):
         examples = [np.concatenate([[0], np.cumsum(sizes)]), n * np.arange(epochs + 1)]
         self._drawn_paths.update(self.paths, labels)
         self._drawn_losses.update(self.paths, labels, x=examples)
+        self.loss_axes.set_xlim(self._examples_range)
         if self._loss_range is not None:
             self.loss_axes.set_ylim(self._loss_range)
         per_epoch = sizes.size // epochs
