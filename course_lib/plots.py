@@ -14,7 +14,7 @@ none of them uses pyplot's current figure or calls ``plt.show()``.
     >>> drawn = plots.trajectories(ax, paths)      # later: drawn.update(new_paths) moves the lines
 
 Functions that draw runs return an artists object whose ``update(...)`` redraws them with new
-data (what the explorers in `widgets.py` do on every slider move).
+data (what the explorers in `widgets` do on every slider move).
 """
 
 from __future__ import annotations

@@ -457,13 +457,6 @@ def check_lesson(browser, server: LabServer, notebook: str, names: tuple, screen
         explorer.scroll_into_view_if_needed()
         for name in names:
             move_slider(page, explorer, name, names)
-        page.evaluate(RECORD_PAINTS, explorer.element_handle())
-        for name in names:
-            latencies = time_key_presses(page, explorer, name, names)
-            print(f"{notebook}, slider {name}: key press → figure decoded: {summary(latencies)}")
-            drag = time_fast_drag(page, explorer, name, names)
-            print(f"{notebook}, slider {name}: fast drag of {drag['drag ms']:.0f} ms → {drag['figures']} figures; "
-                  f"the final one {drag['lag after release ms']:.0f} ms after the release")
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             bounds = explorer.bounding_box()
@@ -471,6 +464,14 @@ def check_lesson(browser, server: LabServer, notebook: str, names: tuple, screen
             page.screenshot(path=str(screenshot), clip={
                 "x": max(bounds["x"] - margin, 0), "y": max(bounds["y"] - margin, 0),
                 "width": bounds["width"] + 2 * margin, "height": bounds["height"] + 2 * margin})
+        # then the timing, after the picture: it leaves the sliders wherever the drags ended
+        page.evaluate(RECORD_PAINTS, explorer.element_handle())
+        for name in names:
+            latencies = time_key_presses(page, explorer, name, names)
+            print(f"{notebook}, slider {name}: key press → figure decoded: {summary(latencies)}")
+            drag = time_fast_drag(page, explorer, name, names)
+            print(f"{notebook}, slider {name}: fast drag of {drag['drag ms']:.0f} ms → {drag['figures']} figures; "
+                  f"the final one {drag['lag after release ms']:.0f} ms after the release")
     except BaseException:
         if failure_screenshot is not None:
             page.screenshot(path=str(failure_screenshot))
