@@ -14,7 +14,7 @@ none of them uses pyplot's current figure or calls ``plt.show()``.
     >>> drawn = plots.trajectories(ax, paths)      # later: drawn.update(new_paths) moves the lines
 
 Functions that draw runs return an artists object whose ``update(...)`` redraws them with new
-data (what the explorers in `widgets.py` do on every slider move).
+data (what the explorers in `widgets` do on every slider move).
 """
 
 from __future__ import annotations
@@ -454,7 +454,8 @@ class EMAArtists:
                                  label="bias-corrected aₜ / (1 − βᵗ)")[0]
         ax.set(xlabel="t", ylabel="value", title="exponential moving average", xlim=(0, self.series.size + 1))
         low, high = min(self.series.min(), 0.0), self.series.max()
-        ax.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low))
+        margin = 0.05 * (high - low) or 1.0  # an all-zero series: a range around 0, not low = high
+        ax.set_ylim(low - margin, high + margin)
         ax.grid(True, alpha=0.3)
 
     def update(self, beta, bias_correction: bool = True):

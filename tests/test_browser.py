@@ -8,7 +8,12 @@ the menu (Run > Run All Cells), and checks that:
 
 * every cell ran and none shows an error, a traceback, stderr output or a broken widget;
 * the explorer appears, and pressing arrow keys on its lr (and β) slider changes the readout, the
-  kernel redraws (the status line names the new value) and the figure shown changes.
+  kernel redraws (the status line names the new value) and the figure shown changes;
+* end to end, how long a move takes: for 20 single key presses per slider, the time from the
+  key press to the new figure ready to paint (its `img` has a new `src` and `decode()` resolved),
+  and for a fast drag of the handle, how long after the mouse is released the figure shows the
+  final value. These times are printed (run with -s to see them; the goal is a median < 80 ms and
+  a figure that follows the hand within 0.3 s), not asserted: they depend on the machine's load.
 
 Every wait is for a condition in the page, never a fixed sleep. The server is stopped by its
 process id at the end. The test is skipped, with the reason, where the Python package `playwright`
@@ -342,6 +347,8 @@ def move_slider(page, explorer, name: str, names: tuple, presses: int = 3) -> di
     wait_quietly(page, f"""([a, old]) => {{ const s = ({EXPLORER_STATE})(a), n = {json.dumps(name)};
                      return s.readouts[n] !== old.readouts[n] && s.named[n] && s.src !== old.src && s.loaded; }}""",
                  [arg, before], SLIDER_WAIT)
+    # a redraw that was still on its way (the slider's snap) may have replaced the image since: let it load
+    wait_quietly(page, f"a => ({EXPLORER_STATE})(a).loaded", arg, SLIDER_WAIT)
     after = page.evaluate(EXPLORER_STATE, arg)
     moved = f"after {presses} × {key} on the {name} slider"
     old_value, new_value = before["readouts"][name], after["readouts"][name]
@@ -353,6 +360,81 @@ def move_slider(page, explorer, name: str, names: tuple, presses: int = 3) -> di
         f"{moved} (readout {old_value} → {new_value}, status updated), the figure shown did not change")
     assert after["loaded"], f"{moved}, the new figure did not load in the page"
     return after
+
+
+# Records, in the page, when each new figure of the explorer is ready to paint: a new `src` on its
+# <img> (ipywidgets sets a new blob: URL per image) whose decode() has resolved; and when each key
+# was pressed (capture phase, before the slider sees it).
+RECORD_PAINTS = r"""box => {
+    const image = box.querySelector(':scope > .widget-image');
+    window.__explorerPaints = [];
+    window.__keyPresses = [];
+    new MutationObserver(() => {
+        const src = image.getAttribute('src');
+        image.decode().then(() => window.__explorerPaints.push({src, t: performance.now()}), () => {});
+    }).observe(image, {attributes: true, attributeFilter: ['src']});
+    document.addEventListener('keydown', () => window.__keyPresses.push(performance.now()), true);
+}"""
+
+
+def time_key_presses(page, explorer, name: str, names: tuple, moves: int = 20) -> list:
+    """Milliseconds from each of `moves` single arrow-key presses on slider `name` to its figure decoded."""
+    handle = slider(page, explorer, name).locator(".noUi-handle")
+    arg = [explorer.element_handle(), list(names)]
+    now, low, high = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
+    key = "ArrowRight" if now < (low + high) / 2 else "ArrowLeft"  # towards the middle: room for every press
+    handle.focus()
+    latencies = []
+    for _ in range(moves):
+        before = page.evaluate(EXPLORER_STATE, arg)
+        presses = page.evaluate("() => window.__keyPresses.length")
+        page.keyboard.press(key)
+        # done: the status names the new readout, and a figure sent after the key press is decoded
+        wait_for(page, f"""([a, old, presses]) => {{ const s = ({EXPLORER_STATE})(a), n = {json.dumps(name)};
+                     const pressed = window.__keyPresses[presses];
+                     return pressed !== undefined && s.readouts[n] !== old.readouts[n] && s.named[n]
+                         && window.__explorerPaints.some(p => p.src === s.src && p.t > pressed); }}""",
+                 [arg, before, presses], timeout=SLIDER_WAIT, failure=f"a key press on {name} did not redraw the figure")
+        latencies.append(page.evaluate("""([a, presses]) => {
+            const src = a.querySelector(':scope > .widget-image').getAttribute('src');
+            const pressed = window.__keyPresses[presses];
+            return Math.min(...window.__explorerPaints.filter(p => p.src === src && p.t > pressed).map(p => p.t)) - pressed;
+        }""", [explorer.element_handle(), presses]))
+    return latencies
+
+
+def time_fast_drag(page, explorer, name: str, names: tuple, steps: int = 60) -> dict:
+    """Drag the handle of slider `name` across most of its track in `steps` mouse moves, as fast as
+    the page takes them; how many figures arrived, and ms from the release to the final figure."""
+    track = slider(page, explorer, name).locator(".noUi-target").bounding_box()
+    handle = slider(page, explorer, name).locator(".noUi-handle")
+    box = handle.bounding_box()
+    arg = [explorer.element_handle(), list(names)]
+    x0, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    x1 = track["x"] + (0.9 * track["width"] if x0 < track["x"] + track["width"] / 2 else 0.1 * track["width"])
+    paints = page.evaluate("() => window.__explorerPaints.length")
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    start = page.evaluate("() => performance.now()")
+    for i in range(1, steps + 1):
+        page.mouse.move(x0 + (x1 - x0) * i / steps, y)
+    page.mouse.up()
+    released = page.evaluate("() => performance.now()")
+    wait_for(page, f"""a => {{ const s = ({EXPLORER_STATE})(a);
+                 return s.named[{json.dumps(name)}] && window.__explorerPaints.some(p => p.src === s.src); }}""",
+             arg, timeout=SLIDER_WAIT, failure=f"after a drag of {name}, the figure did not show the final value")
+    final = page.evaluate("""a => { const src = a.querySelector(':scope > .widget-image').getAttribute('src');
+                                   return Math.min(...window.__explorerPaints.filter(p => p.src === src).map(p => p.t)); }""",
+                          explorer.element_handle())
+    figures = page.evaluate("n => window.__explorerPaints.length - n", paints)
+    return {"drag ms": released - start, "figures": figures, "lag after release ms": max(final - released, 0.0)}
+
+
+def summary(milliseconds: list) -> str:
+    values = sorted(milliseconds)
+    median = values[len(values) // 2] if len(values) % 2 else (values[len(values) // 2 - 1] + values[len(values) // 2]) / 2
+    p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
+    return f"median {median:.0f} ms, p90 {p90:.0f} ms, max {values[-1]:.0f} ms over {len(values)} moves"
 
 
 def check_lesson(browser, server: LabServer, notebook: str, names: tuple, screenshot: Path | None = None,
@@ -382,6 +464,14 @@ def check_lesson(browser, server: LabServer, notebook: str, names: tuple, screen
             page.screenshot(path=str(screenshot), clip={
                 "x": max(bounds["x"] - margin, 0), "y": max(bounds["y"] - margin, 0),
                 "width": bounds["width"] + 2 * margin, "height": bounds["height"] + 2 * margin})
+        # then the timing, after the picture: it leaves the sliders wherever the drags ended
+        page.evaluate(RECORD_PAINTS, explorer.element_handle())
+        for name in names:
+            latencies = time_key_presses(page, explorer, name, names)
+            print(f"{notebook}, slider {name}: key press → figure decoded: {summary(latencies)}")
+            drag = time_fast_drag(page, explorer, name, names)
+            print(f"{notebook}, slider {name}: fast drag of {drag['drag ms']:.0f} ms → {drag['figures']} figures; "
+                  f"the final one {drag['lag after release ms']:.0f} ms after the release")
     except BaseException:
         if failure_screenshot is not None:
             page.screenshot(path=str(failure_screenshot))

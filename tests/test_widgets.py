@@ -232,7 +232,9 @@ def test_the_schedule_explorer_shows_a_divergence_without_warnings():
     explorer.setting.value = 0.98                                  # falls below the limit before it blows up
     assert "SGD with the schedule: mean f − f* over the last 50 steps" in explorer.status.value
     explorer.lr.value = explorer.lr.base ** explorer.lr.min
-    assert "diverged" not in explorer.status.value and not explorer._limit_text.get_visible()
+    assert "diverged" not in explorer.status.value
+    # the ηₜ axis stays put (up to the slider's top), so the schedule shrinks under the fixed limit
+    assert explorer.schedule_axes.get_ylim() == pytest.approx((0, 1.15 * 0.3)) and explorer._limit_text.get_visible()
 
 
 def test_the_warmup_ramps_up_first_and_the_schedule_fills_the_steps_left():
@@ -420,3 +422,148 @@ def test_the_epsilon_explorer_takes_every_extreme_without_warnings():
     assert moves == 7 and explorer.renders == 1 + moves
     explorer.size.value, explorer.eps.value, explorer.beta2.value, explorer.t.value = 1e-10, 1e-2, 0.9999, 1
     assert "|g| = 1e-10, t = 1, ε = 0.01, β2 = 0.9999: step / η = PyTorch 1e-08, Keras 1e-10" in explorer.status.value
+
+
+# -- blitting: the image drawn over the cached background is the full redraw ----------------------
+
+import io  # noqa: E402  (appended with the blitted rendering)
+
+from PIL import Image  # noqa: E402  (Pillow comes with matplotlib)
+
+from course_lib.widgets import encode_png, epsilon_explorer as _epsilon_explorer  # noqa: E402
+
+
+def moves(explorer) -> list:
+    """One move of each control to another value: a slider to 30 % of its range, a box toggled."""
+    chosen = []
+    for name, control in explorer.controls.items():
+        if hasattr(control, "options"):
+            values = [option[1] if isinstance(option, tuple) else option for option in control.options]
+            value = values[(values.index(control.value) + 2) % len(values)]
+        elif not hasattr(control, "min"):
+            value = not control.value
+        else:
+            low, high = control.min, control.max
+            value = low + 0.3 * (high - low)
+            value = control.base ** value if hasattr(control, "base") else value
+            value = round(value) if isinstance(control.value, int) else value
+        chosen.append((name, value))
+    return chosen
+
+
+def grown(mask: np.ndarray, pixels: int) -> np.ndarray:
+    """`mask` with every True pixel spread to its neighbours `pixels` away (a square dilation)."""
+    out = mask.copy()
+    for _ in range(pixels):
+        spread = out.copy()
+        spread[1:] |= out[:-1]
+        spread[:-1] |= out[1:]
+        spread[:, 1:] |= out[:, :-1]
+        spread[:, :-1] |= out[:, 1:]
+        out = spread
+    return out
+
+
+EXPLORER_MAKERS = {"gd": gd_explorer, "momentum": momentum_explorer, "rmsprop": rmsprop_explorer,
+                   "adam": adam_explorer, "batch size": BatchSizeExplorer, "EMA": EMAExplorer,
+                   "schedule": ScheduleExplorer, "curves": lambda: CurvesExplorer(stored_sweep(), marked={"SGD": 0.1}),
+                   "epsilon": _epsilon_explorer}
+
+
+@pytest.mark.parametrize("make", EXPLORER_MAKERS.values(), ids=EXPLORER_MAKERS.keys())
+def test_a_blitted_image_equals_the_full_redraw_but_where_moved_artists_cross_static_ones(make):
+    explorer = make()
+    for name, value in moves(explorer):
+        getattr(explorer, name).value = value
+        blitted = explorer.pixels()
+        explorer.figure.canvas.restore_region(explorer._background(redraw_base=False))
+        background = np.asarray(explorer.figure.canvas.buffer_rgba()).copy()
+        explorer.blit = False
+        full = explorer.pixels()
+        explorer.blit = True
+        assert blitted.shape == full.shape and blitted.dtype == np.uint8
+        differs = np.any(blitted != full, axis=2)
+        drawn_over = grown(np.any(blitted != background, axis=2), 2)  # where this move drew its artists
+        where = f"after {name} = {value!r}"
+        assert drawn_over.any(), f"{where}, the move drew nothing over the background"
+        # the background is exact; at most a few pixels differ where a moved artist crosses a static one
+        assert not np.any(differs & ~drawn_over), f"{where}, the blitted image differs outside the moved artists"
+        assert differs.mean() < 0.002, f"{where}, {differs.mean():.3%} of the pixels differ from the full redraw"
+
+
+def test_a_move_draws_no_full_figure_and_rescales_only_what_changed():
+    explorer = BatchSizeExplorer()
+    explorer.lr.value = 0.1                          # the first move finds which legends and texts change
+    draws = []
+    original = explorer.figure.canvas.draw
+    explorer.figure.canvas.draw = lambda *args, **kwargs: (draws.append(1), original(*args, **kwargs))
+    for lr in (0.02, 0.2, 0.05):
+        explorer.lr.value = lr
+    explorer.batch_size.value, explorer.epochs.value = 25, 2
+    assert draws == [], "a move redrew the whole figure instead of blitting"
+    assert explorer._rescaling == [] and explorer.loss_axes.get_ylim() == explorer._loss_range
+    assert explorer.loss_axes.get_xlim() == (0, 1000)              # up to 10 epochs of 100 examples
+
+    explorer = CurvesExplorer(stored_sweep())                  # the loss axis fits each optimizer's runs
+    draws.clear()
+    original = explorer.figure.canvas.draw
+    explorer.figure.canvas.draw = lambda *args, **kwargs: (draws.append(1), original(*args, **kwargs))
+    sgd_limits = explorer.loss_axes.get_ylim()
+    explorer.optimizer.value = "Adam"
+    assert explorer.loss_axes.get_ylim() != sgd_limits and explorer._rescaling == [explorer.loss_axes]
+    drawn = len(draws)                                         # the base, once, without the loss axes
+    explorer.optimizer.value, explorer.optimizer.value = "SGD", "Adam"
+    assert len(draws) == drawn and len(explorer._backgrounds) == 2     # both loss axes reused
+
+
+def test_the_png_is_the_figure_pixel_for_pixel():
+    explorer = gd_explorer(steps=5)
+    pixels = explorer.pixels()
+    decoded = np.asarray(Image.open(io.BytesIO(bytes(explorer.image.value))))
+    np.testing.assert_array_equal(decoded, pixels)
+    checkered = (np.indices((7, 5)).sum(axis=0) % 2 * 255).astype(np.uint8)
+    rgba = np.stack([checkered, 255 - checkered, checkered, np.full((7, 5), 128, np.uint8)], axis=-1)
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(encode_png(rgba)))), rgba)
+
+
+def test_a_loss_axis_stays_put_from_round_off_to_30_times_the_start():
+    explorer = gd_explorer()
+    limits = explorer.loss_axes.get_ylim()
+    gap = float(explorer.problem.value(explorer.problem.start) - explorer.problem.min_value)
+    assert limits == pytest.approx((np.finfo(float).eps / 3, 30 * gap))
+    explorer.lr.value = explorer.lr.base ** explorer.lr.max    # diverges: leaves at the top, the axis stays
+    assert "diverged" in explorer.status.value and explorer.loss_axes.get_ylim() == limits
+
+
+# -- bad input to the explorers (issue 11) --------------------------------------------------------
+
+def test_an_ema_of_a_constant_series_draws_without_a_warning():
+    explorer = EMAExplorer(series=np.zeros(50))
+    low, high = explorer._drawn_averages.ax.get_ylim()
+    assert low < 0 < high and "x₁ = 0" in explorer.status.value
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"problem": Quadratic([-1.0, 2.0])}, "needs a convex quadratic"),
+    ({"noise": np.nan}, "noise must be a finite number ≥ 0"),
+    ({"noise": -1.0}, "noise must be a finite number ≥ 0"),
+    ({"steps": 39}, "steps ≥ 40"),
+    ({"steps": 45.5}, "whole numbers steps ≥ 40"),
+    ({"steps": 100, "last": 101}, "1 ≤ last ≤ steps = 100"),
+])
+def test_the_schedule_explorer_refuses_what_it_cannot_show(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ScheduleExplorer(**kwargs)
+
+
+def test_the_schedule_explorer_takes_every_step_count_its_message_allows():
+    explorer = ScheduleExplorer(steps=45, runs=2)             # its mean is over all 45 steps
+    assert explorer.last == 45 and "mean f − f* over the last 45 steps" in explorer.status.value
+    quiet = ScheduleExplorer(noise=0.0, runs=1)               # no noise: no floor to draw, no warning
+    assert not quiet._floor_line.get_visible()
+
+
+@pytest.mark.parametrize("low, value, high", [(1e-3, 0.1, np.inf), (np.nan, 0.1, 1.0), (1e-3, np.nan, 1.0)])
+def test_an_lr_slider_needs_finite_bounds(low, value, high):
+    with pytest.raises(ValueError, match="finite numbers 0 < low ≤ value ≤ high"):
+        lr_slider(value, low, high)

@@ -1,0 +1,77 @@
+"""Lesson 02: mini-batch SGD against full-batch GD on a linear regression, for the same work."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..data import LinearRegression, batch_sizes, linear_data
+from ..optim import SGD
+from ..run import run
+from .controls import SLIDER_STYLE, lr_slider
+from .explorer import DPI, FIGURE_SIZE, Explorer, fixed_loss_range
+from .stability import outcome, stability_note
+
+
+class BatchSizeExplorer(Explorer):
+    """Lesson 02: mini-batch SGD on a linear regression against full-batch GD, for the same work.
+
+    Both get `epochs` passes over the n examples, so the same number of single-example gradients:
+    full-batch GD takes one step per epoch, mini-batch SGD ⌈n/b⌉. The right panel plots the loss
+    on all the data against examples processed, a cost that does not depend on the machine.
+    """
+
+    def __init__(self, x=None, y=None, *, seed: int = 0):
+        if x is None:
+            x, y = linear_data(100, np.random.default_rng(seed))
+        self.problem = LinearRegression(x, y)
+        self.seed = seed
+        self.paths = []
+        n = self.problem.x.size
+        controls = {
+            "batch_size": widgets.IntSlider(value=min(10, n), min=1, max=n, description="batch size",
+                                            continuous_update=True, style=SLIDER_STYLE),
+            "lr": lr_slider(0.05, 1e-3, 1.0),
+            "epochs": widgets.IntSlider(value=5, min=1, max=10, description="epochs",
+                                        continuous_update=True, style=SLIDER_STYLE),
+        }
+        figure, (self.path_axes, self.loss_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)
+        plots.contour(self.problem, ax=self.path_axes)
+        self._drawn_paths = plots.PathArtists(self.path_axes, 2, legend=False)
+        self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True,
+                                               xlabel="examples processed (single-example gradients)")
+        # Fixed axes: the loss from round-off to 30 × the start's, and the examples processed up to the
+        # most epochs the slider allows, so that more epochs draw longer curves on the same cost scale.
+        self._loss_range = fixed_loss_range(self.problem, self.problem.start)
+        self._examples_range = (0, n * controls["epochs"].max)
+        super().__init__(figure, controls)
+
+    def redraw(self, batch_size, lr, epochs) -> list:
+        n, start = self.problem.x.size, self.problem.start
+        sizes = np.tile(batch_sizes(n, batch_size), epochs)  # the batches of every epoch, in order
+        stochastic = self.problem.minibatch_gradient(batch_size, np.random.default_rng(self.seed))
+        minibatch = run(SGD(lr=lr), stochastic, start, sizes.size, loss=self.problem.value)
+        full_batch = run(SGD(lr=lr), self.problem, start, epochs)
+        self.paths = [minibatch, full_batch]
+        labels = [f"mini-batch SGD, b = {batch_size}", f"full-batch GD, b = {n}"]
+        examples = [np.concatenate([[0], np.cumsum(sizes)]), n * np.arange(epochs + 1)]
+        self._drawn_paths.update(self.paths, labels)
+        self._drawn_losses.update(self.paths, labels, x=examples)
+        self.loss_axes.set_xlim(self._examples_range)
+        if self._loss_range is not None:
+            self.loss_axes.set_ylim(self._loss_range)
+        per_epoch = sizes.size // epochs
+        last = f" (the last has {sizes[per_epoch - 1]})" if sizes[per_epoch - 1] != batch_size else ""
+        steps = "1 step" if per_epoch == 1 else f"{per_epoch} steps"
+        return [f"{labels[0]}: {steps} per epoch{last}, {sizes.size} steps in all; "
+                f"{outcome(minibatch, self.problem.min_value)}{self._epoch_of(minibatch, per_epoch)}",
+                f"{labels[1]}: 1 step per epoch, {epochs} in all; {outcome(full_batch, self.problem.min_value)}"
+                f"{stability_note(SGD(lr=lr), self.problem)}",
+                f"both processed {n * epochs} examples (lr = {lr:.3g})"]
+
+    @staticmethod
+    def _epoch_of(path, steps_per_epoch: int) -> str:
+        if path.diverged_at is None:
+            return ""
+        return f" (epoch {(path.diverged_at - 1) // steps_per_epoch + 1})"

@@ -1,0 +1,42 @@
+"""Lesson 03: the EMA of a noisy series, its bias correction, the weights of past values."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..averages import effective_window, ema
+from ..data import noisy_signal
+from .controls import beta_slider
+from .explorer import DPI, FIGURE_SIZE, Explorer
+
+
+class EMAExplorer(Explorer):
+    """Lesson 03: the EMA of a noisy series for a β slider, with bias correction on or off.
+
+    Left: the values, their EMA started at 0, and the corrected EMA. Right: the weights
+    (1 − β) βᵏ of the values k steps back, and the effective window 1/(1 − β).
+    """
+
+    def __init__(self, series=None, *, seed: int = 0):
+        if series is None:
+            series = noisy_signal(100, np.random.default_rng(seed))
+        self.series = np.asarray(series, dtype=float)
+        controls = {"beta": beta_slider(0.9),
+                    "bias_correction": widgets.Checkbox(value=False, description="bias correction")}
+        figure, (series_axes, weights_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)
+        self._drawn_averages = plots.EMAArtists(series_axes, self.series)
+        self._drawn_weights = plots.EMAWeightsArtists(weights_axes, 60)
+        super().__init__(figure, controls)
+
+    def redraw(self, beta, bias_correction) -> list:
+        self._drawn_averages.update(beta, bias_correction)
+        self._drawn_weights.update(beta)
+        first = self.series[:1]
+        lines = [f"β = {beta:.3g}: the weights of past values fade to 1/e after about 1/(1 − β) = "
+                 f"{effective_window(beta):.3g} steps",
+                 f"first average a₁ = (1 − β)·x₁ = {ema(first, beta)[0]:.3g}, though x₁ = {first[0]:.3g}"]
+        if bias_correction:
+            lines.append(f"bias-corrected: a₁ / (1 − β¹) = {ema(first, beta, bias_correction=True)[0]:.3g}")
+        return lines

@@ -1,0 +1,101 @@
+"""Lessons 01, 04, 05, 06: optimizers on a 2-D problem, their paths and their loss."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from ..problems import Quadratic, Rosenbrock
+from ..run import run
+from .controls import beta_slider, lr_slider, nice
+from .explorer import DPI, FIGURE_SIZE, Explorer, fixed_loss_range
+from .stability import outcome, stability_limit, stability_note
+
+
+class TrajectoryExplorer(Explorer):
+    """Optimizers on a 2-D problem: paths on its contour (left) and f − f* per step (right).
+
+    make_optimizers: a function of the control values (by the controls' names) that returns one
+                     optimizer or a list of them, e.g. ``lambda lr, beta: Momentum(lr=lr, beta=beta)``.
+    controls:        name -> widget (`lr_slider`, `beta_slider`, a Checkbox, ...); each is also an
+                     attribute of the explorer, ``explorer.lr``.
+    steps, x0:       how many steps each optimizer takes, from where (default: ``problem.start``).
+    """
+
+    def __init__(self, problem, make_optimizers, controls: dict, steps: int = 100, x0=None):
+        self.problem = problem
+        self.make_optimizers = make_optimizers
+        self.steps = steps
+        self.x0 = problem.start if x0 is None else np.asarray(x0, dtype=float)
+        self.paths = []
+        figure, (self.path_axes, self.loss_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)
+        plots.contour(problem, ax=self.path_axes)
+        count = len(self._optimizers({name: control.value for name, control in controls.items()}))
+        min_value = problem.min_value if np.isfinite(problem.min_value) else None
+        self._drawn_paths = plots.PathArtists(self.path_axes, count, legend=False)
+        self._drawn_losses = plots.LossArtists(self.loss_axes, count, min_value, log=True, xlabel="step")
+        self._loss_range = fixed_loss_range(problem, self.x0)  # the same for every move; None: fitted
+        super().__init__(figure, controls)
+
+    def _optimizers(self, values: dict) -> list:
+        optimizers = self.make_optimizers(**values)
+        return list(optimizers) if isinstance(optimizers, (list, tuple)) else [optimizers]
+
+    def redraw(self, **values) -> list:
+        optimizers = self._optimizers(values)
+        self.paths = [run(optimizer, self.problem, self.x0, self.steps) for optimizer in optimizers]
+        self._drawn_paths.update(self.paths)
+        self._drawn_losses.update(self.paths)
+        if self._loss_range is not None:
+            self.loss_axes.set_ylim(self._loss_range)
+        return [f"{plots.short_label(path)}: {outcome(path, self.problem.min_value)}"
+                f"{stability_note(optimizer, self.problem)}"
+                for optimizer, path in zip(optimizers, self.paths)]
+
+
+def _lr_range(problem, fallback: tuple, above: float) -> tuple:
+    """(value, low, high) for an lr slider: around GD's limit 2/λmax on a quadratic, else `fallback`.
+
+    The slider reaches `above` times the limit, so the learner can see the divergence.
+    """
+    limit = stability_limit(SGD(), problem)
+    if limit is None:
+        return fallback
+    return nice(limit / 4), limit / 100, above * limit
+
+
+def gd_explorer(problem=None, steps: int = 50) -> TrajectoryExplorer:
+    """Lesson 01: gradient descent with a learning-rate slider (default: quadratic λ = 1, 10)."""
+    problem = Quadratic([1.0, 10.0]) if problem is None else problem
+    value, low, high = _lr_range(problem, fallback=(1e-3, 1e-5, 1e-1), above=1.5)
+    return TrajectoryExplorer(problem, lambda lr: SGD(lr=lr), {"lr": lr_slider(value, low, high)}, steps=steps)
+
+
+def momentum_explorer(problem=None, steps: int = 100) -> TrajectoryExplorer:
+    """Lesson 04: GD, heavy-ball momentum and Nesterov with the same lr and β, on a ravine (κ = 50)."""
+    problem = Quadratic([1.0, 50.0]) if problem is None else problem
+    value, low, high = _lr_range(problem, fallback=(1e-3, 1e-5, 1e-1), above=2.0)
+    return TrajectoryExplorer(
+        problem, lambda lr, beta: [SGD(lr=lr), Momentum(lr=lr, beta=beta), Nesterov(lr=lr, beta=beta)],
+        {"lr": lr_slider(value, low, high), "beta": beta_slider(0.9)}, steps=steps)
+
+
+def rmsprop_explorer(problem=None, steps: int = 100) -> TrajectoryExplorer:
+    """Lesson 05: AdaGrad and RMSprop with the same lr (RMSprop's β too), on a ravine (κ = 50)."""
+    problem = Quadratic([1.0, 50.0]) if problem is None else problem
+    return TrajectoryExplorer(
+        problem, lambda lr, beta: [AdaGrad(lr=lr), RMSprop(lr=lr, beta=beta)],
+        {"lr": lr_slider(0.05, 1e-3, 1.0), "beta": beta_slider(0.9)}, steps=steps)
+
+
+def adam_explorer(problem=None, steps: int = 300) -> TrajectoryExplorer:
+    """Lesson 06: Adam with lr, β1, β2 and bias correction on or off (default: Rosenbrock)."""
+    problem = Rosenbrock() if problem is None else problem
+    return TrajectoryExplorer(
+        problem,
+        lambda lr, beta1, beta2, bias_correction: Adam(lr=lr, beta1=beta1, beta2=beta2,
+                                                       bias_correction=bias_correction),
+        {"lr": lr_slider(0.1, 1e-3, 1.0), "beta1": beta_slider(0.9, "β1"), "beta2": beta_slider(0.999, "β2"),
+         "bias_correction": widgets.Checkbox(value=True, description="bias correction")}, steps=steps)
