@@ -356,7 +356,7 @@ def test_bad_wsd_settings_are_refused(arguments, words):
 
 def test_the_after_adam_explorer_redraws_each_optimizer_in_its_own_colour():
     from course_lib import plots
-    from course_lib.widgets_after_adam import after_adam_explorer
+    from course_lib.widgets import after_adam_explorer
     explorer = after_adam_explorer(steps=50)
     renders = explorer.renders
     explorer.lr.value = 0.1

@@ -21,7 +21,7 @@ kernel at most one change at a time, so a fast drag skips positions instead of q
 
 One module per explorer: `explorer` (the machinery they share), `controls`, `stability` (the notes
 of the status lines), then `trajectory` (lessons 01, 04-06), `batch_size` (02), `ema` (03),
-`schedule` (07), `curves` (08), `epsilon` (09).
+`schedule` (07), `curves` (08), `epsilon` (09), `after_adam` (10).
 
 Make your own with `TrajectoryExplorer`, in a few lines:
 
@@ -29,6 +29,7 @@ Make your own with `TrajectoryExplorer`, in a few lines:
                        controls={"lr": lr_slider(0.01, 1e-4, 0.1), "beta": beta_slider(0.9)})
 """
 
+from .after_adam import after_adam_explorer
 from .batch_size import BatchSizeExplorer
 from .controls import beta_slider, lr_slider
 from .curves import CurvesExplorer
@@ -41,4 +42,5 @@ from .trajectory import TrajectoryExplorer, adam_explorer, gd_explorer, momentum
 
 __all__ = ["lr_slider", "beta_slider", "stability_limit", "Explorer", "encode_png", "TrajectoryExplorer",
            "BatchSizeExplorer", "EMAExplorer", "ScheduleExplorer", "CurvesExplorer", "EpsilonExplorer",
-           "gd_explorer", "momentum_explorer", "rmsprop_explorer", "adam_explorer", "epsilon_explorer"]
+           "gd_explorer", "momentum_explorer", "rmsprop_explorer", "adam_explorer", "epsilon_explorer",
+           "after_adam_explorer"]

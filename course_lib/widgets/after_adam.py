@@ -1,9 +1,6 @@
 """Lesson 10's explorer: Adam, Lion and Schedule-Free AdamW with the same lr, β1 and β2.
 
-A separate module for now, built on `widgets.TrajectoryExplorer` as it is; it belongs with the
-other explorers in `course_lib.widgets`.
-
-    >>> from course_lib.widgets_after_adam import after_adam_explorer
+    >>> from course_lib.widgets import after_adam_explorer
     >>> explorer = after_adam_explorer()
     >>> explorer.lr.value = 0.1
     >>> print(explorer.status.value.split("<br>")[1])
@@ -12,9 +9,10 @@ other explorers in `course_lib.widgets`.
 
 from __future__ import annotations
 
-from .optim import Adam, Lion, ScheduleFreeAdamW
-from .problems import Quadratic
-from .widgets import TrajectoryExplorer, beta_slider, lr_slider
+from ..optim import Adam, Lion, ScheduleFreeAdamW
+from ..problems import Quadratic
+from .controls import beta_slider, lr_slider
+from .trajectory import TrajectoryExplorer
 
 __all__ = ["after_adam_explorer"]
 
