@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent
 MINIMUM_PYTHON = (3, 10)
 COMMANDS = ("lab", "test", "setup")
 WELCOME = "notebooks/00_welcome.ipynb"
+STEP_GRACE = 10  # seconds a step of the set-up (pip) has to stop after Ctrl-C, before it is killed
 STAMP = "course-installed.txt"  # in the environment: the hash of the pyproject.toml it was installed from
 # The modules the course and its commands import, by the distribution that installs them: pyproject's
 # dependencies and its [test] extra (tests/test_course_cli.py checks that the two lists agree).
@@ -297,27 +298,29 @@ def run(command: list[str], interruptible: bool = False, output=None) -> int:
     """Run `command` in the course's folder and return its exit status.
 
     Ctrl-C in the terminal reaches the command too, which stops in its own way (pytest prints its
-    summary; JupyterLab asks to confirm, or stops at a second Ctrl-C), so this waits for it. When
-    course.py itself is told to stop (SIGTERM), it passes that on instead of leaving the command
-    running without it.
+    summary; JupyterLab asks to confirm, or stops at a second Ctrl-C), so this waits for it. A step
+    of the set-up (`interruptible`) gets STEP_GRACE seconds to stop, is killed if it has not, and
+    Interrupted is raised. When course.py itself is told to stop (SIGTERM), it passes that on
+    instead of leaving the command running without it.
     """
     process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=None if output is None else subprocess.STDOUT)
     in_main_thread = threading.current_thread() is threading.main_thread()  # where signals can be caught
     previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate()) if in_main_thread else None
-    interrupted = False
     try:
         while True:
             try:
-                code = process.wait()
-                break
+                return process.wait()
             except KeyboardInterrupt:
-                interrupted = True
+                if interruptible:
+                    try:
+                        process.wait(timeout=STEP_GRACE)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait()
+                    raise Interrupted from None
     finally:
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
-    if interrupted and interruptible:
-        raise Interrupted
-    return code
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ if [ "$1" = "-m" ] && {{ [ "$2" = "pip" ] || [ "$2" = "ensurepip" ]; }}; then
   echo "$*" >> "{env_dir}/pip.log"
   case "$FAKE_PIP:$3" in
     *:--version) exit 0 ;;
-    wait:*) sleep 60; exit 0 ;;
+    wait:*) exec sleep 60 ;;
     fail:*) echo "ERROR: no network (a stand-in pip)"; exit 1 ;;
     *) exit 0 ;;
   esac
@@ -311,6 +311,45 @@ def test_an_environment_left_without_its_python_is_made_again(tmp_path, capsys):
     course.make_environment(env_dir, course.python_problem(python))
     assert course.python_problem(python) is None
     assert "Making the virtual environment again" in capsys.readouterr().out
+
+
+class StepThatIgnoresCtrlC:
+    """A stand-in for subprocess.Popen: a pip that goes on after Ctrl-C until it is killed."""
+
+    def __init__(self, *args, **kwargs):
+        self.calls = []
+
+    def wait(self, timeout=None):
+        self.calls.append(("wait", timeout))
+        if len(self.calls) == 1:
+            raise KeyboardInterrupt  # Ctrl-C while course.py waits for the step
+        if timeout is not None:
+            raise subprocess.TimeoutExpired("pip", timeout)
+        return -9
+
+    def kill(self):
+        self.calls.append(("kill", None))
+
+
+def test_a_step_of_the_set_up_that_ignores_ctrl_c_is_killed_after_a_grace_period(monkeypatch):
+    steps = []
+    monkeypatch.setattr(course.subprocess, "Popen", lambda *a, **k: steps.append(StepThatIgnoresCtrlC()) or steps[-1])
+    with pytest.raises(course.Interrupted):
+        course.run_step(["pip", "install"])
+    assert steps[0].calls == [("wait", None), ("wait", course.STEP_GRACE), ("kill", None), ("wait", None)]
+
+
+def test_ctrl_c_lets_a_command_stop_in_its_own_way(monkeypatch):
+    """pytest and JupyterLab get the same Ctrl-C: course.py waits for them (JupyterLab may ask to confirm)."""
+    class ConfirmingLab(StepThatIgnoresCtrlC):
+        def wait(self, timeout=None):
+            self.calls.append(("wait", timeout))
+            if len(self.calls) < 3:
+                raise KeyboardInterrupt
+            return 0
+    lab = ConfirmingLab()
+    monkeypatch.setattr(course.subprocess, "Popen", lambda *a, **k: lab)
+    assert course.run(["jupyter", "lab"]) == 0 and ("kill", None) not in lab.calls
 
 
 # -- Ctrl-C and a failing pip, for real, in a subprocess ------------------------------------------
