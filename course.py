@@ -11,8 +11,8 @@ pyproject.toml is unchanged and the environment is whole. Only the standard libr
 so this runs before anything is installed.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` (Python 3.7+) and quoted annotations: an older Python
+# must get as far as the version check in main() to say what it needs.
 import difflib
 import hashlib
 import os
@@ -65,7 +65,7 @@ class Interrupted(Exception):
     """Ctrl-C while a step of the set-up ran; the step has stopped."""
 
 
-def main(argv: list[str]) -> int:
+def main(argv: "list[str]") -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__.strip())
         return 0 if argv else 2
@@ -192,7 +192,7 @@ def make_environment(env_dir: Path, why: str) -> None:
              "On Debian or Ubuntu install venv's support first: sudo apt install python3-venv")
 
 
-def python_problem(python: Path) -> str | None:
+def python_problem(python: Path) -> "str | None":
     """Why the environment's Python cannot be used, or None when it runs."""
     if not python.exists():
         return f"there is no {python}" if python.parent.parent.exists() else "it does not exist yet"
@@ -205,7 +205,7 @@ def python_problem(python: Path) -> str | None:
     return None if done.returncode == 0 else "its Python does not start"
 
 
-def environment_problems(python: Path, do_import: bool = False) -> list[str]:
+def environment_problems(python: Path, do_import: bool = False) -> "list[str]":
     """What the environment of `python` lacks for the course: one phrase per problem, [] if nothing."""
     mode = "--import" if do_import else "--look"
     # -I: neither the current folder nor PYTHON* variables may make a module look installed
@@ -231,7 +231,7 @@ def running_as_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def lab_command(python: str, rest: list[str], as_root: bool) -> list[str]:
+def lab_command(python: str, rest: "list[str]", as_root: bool) -> "list[str]":
     """JupyterLab on the welcome lesson, reachable from this computer only (127.0.0.1, with a token).
 
     default_url is the address JupyterLab prints ("copy and paste one of these URLs") and the one
@@ -243,7 +243,7 @@ def lab_command(python: str, rest: list[str], as_root: bool) -> list[str]:
     return command + (["--allow-root"] if as_root and "--allow-root" not in rest else []) + rest
 
 
-def paths_from_here(args: list[str], here: Path) -> list[str]:
+def paths_from_here(args: "list[str]", here: Path) -> "list[str]":
     """The words for pytest, which runs in the course's folder: a path that exists relative to where
     the user stands (`here`) is made absolute, also in a node id (`file.py::test_name`) or an
     option's value (`--option=path`). Other words are left as they are."""
@@ -265,7 +265,7 @@ def paths_from_here(args: list[str], here: Path) -> list[str]:
     return result
 
 
-def why_no_tests_ran(args: list[str], here: Path) -> str:
+def why_no_tests_ran(args: "list[str]", here: Path) -> str:
     """One line on why pytest collected nothing (exit status 5). With pytest-xdist a path that does
     not exist ends that way too, with no word about the path."""
     words = [arg for arg in args if not arg.startswith("-")]
@@ -282,7 +282,7 @@ def why_no_tests_ran(args: list[str], here: Path) -> str:
             "(pytest collects tests/test_*.py and the notebooks).")
 
 
-def run_step(command: list[str]) -> int:
+def run_step(command: "list[str]") -> int:
     """Run a step of the set-up (pip, ensurepip) and return its exit status. What it prints is
     shown only when it fails: a step stopped by Ctrl-C raises Interrupted instead, and the one line
     main() prints then replaces the step's traceback."""
@@ -294,7 +294,7 @@ def run_step(command: list[str]) -> int:
     return code
 
 
-def run(command: list[str], interruptible: bool = False, output=None) -> int:
+def run(command: "list[str]", interruptible: bool = False, output=None) -> int:
     """Run `command` in the course's folder and return its exit status.
 
     Ctrl-C in the terminal reaches the command too, which stops in its own way (pytest prints its
