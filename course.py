@@ -285,7 +285,7 @@ def why_no_tests_ran(args: "list[str]", here: Path) -> str:
 def run_step(command: "list[str]") -> int:
     """Run a step of the set-up (pip, ensurepip) and return its exit status. What it prints is
     shown only when it fails: a step stopped by Ctrl-C raises Interrupted instead, and the one line
-    main() prints then replaces the step's traceback."""
+    ensure_environment() prints then replaces the step's traceback."""
     with tempfile.TemporaryFile() as output:
         code = run(command, interruptible=True, output=output)
         if code != 0:

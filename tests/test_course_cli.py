@@ -421,7 +421,7 @@ def test_why_no_tests_ran_is_said_in_one_line(words, where, why):
 
 @POSIX_ONLY
 def test_a_test_file_named_from_the_tests_folder_runs(course_env):
-    done = course_py("test", "test_setup_files.py::test_python_versions_agree", "-n", "0", "-q",
+    done = course_py("test", "test_schedules.py::test_constant_step_exponential_and_inverse_time", "-n", "0", "-q",
                      env_dir=course_env, cwd=ROOT / "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"^1 passed", done.stdout, re.M)
@@ -429,7 +429,7 @@ def test_a_test_file_named_from_the_tests_folder_runs(course_env):
 
 @POSIX_ONLY
 def test_a_run_that_collects_nothing_ends_with_a_line_saying_why(course_env):
-    done = course_py("test", "test_setup_files.py", "-k", "no_such_test", "-n", "0", env_dir=course_env, cwd=ROOT / "tests")
+    done = course_py("test", "test_schedules.py", "-k", "no_such_test", "-n", "0", env_dir=course_env, cwd=ROOT / "tests")
     assert done.returncode == 5, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "No tests ran: no test matched your -k or -m selection."
 
@@ -505,11 +505,11 @@ def test_lab_headless_prints_the_welcome_lessons_address_and_stops_with_course_p
 
 @POSIX_ONLY
 def test_time_budget_runs_from_a_python_without_the_course(course_env, bare_python):
-    done = run_script(ROOT / "benchmarks" / "time_budget.py", "tests/test_setup_files.py", "-n", "0",
+    done = run_script(ROOT / "benchmarks" / "time_budget.py", "tests/test_schedules.py", "-n", "0",
                      env_dir=course_env, python=str(bare_python))
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"^\d+ passed", done.stdout, re.M)
-    assert re.search(r"^tests/test_setup_files\.py +\d+\.\d", done.stdout, re.M)
+    assert re.search(r"^tests/test_schedules\.py +\d+\.\d", done.stdout, re.M)
 
 
 @POSIX_ONLY
