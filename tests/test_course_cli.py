@@ -473,7 +473,8 @@ def test_lab_headless_prints_the_welcome_lessons_address_and_stops_with_course_p
                                 "--ServerApp.port_retries=0", "--LabApp.news_url=None",
                                 "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
                                cwd=tmp_path, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, env=dict(os.environ, COURSE_VENV=str(course_env),
+                               stdin=subprocess.DEVNULL, start_new_session=True,  # a group to clean up after
+                               env=dict(os.environ, COURSE_VENV=str(course_env),
                                                                   IPYTHONDIR=str(tmp_path / "ipython"), **jupyter_dirs))
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
@@ -496,9 +497,12 @@ def test_lab_headless_prints_the_welcome_lessons_address_and_stops_with_course_p
         process.terminate()  # SIGTERM to course.py alone: it must pass it on to JupyterLab
         process.wait(timeout=60)
         reader.join(timeout=30)
+        with socket.socket() as sock:  # nobody listens there any more
+            left_running = sock.connect_ex(("127.0.0.1", port)) == 0
+        if left_running:
+            os.killpg(process.pid, signal.SIGKILL)  # not to leave a server behind when the test fails
     assert any("received signal 15, stopping" in line for line in lines), "".join(lines[-20:])
-    with socket.socket() as sock:  # nobody listens there any more
-        assert sock.connect_ex(("127.0.0.1", port)) != 0
+    assert not left_running, "JupyterLab went on after course.py was stopped"
 
 
 # -- benchmarks/time_budget.py from a plain shell -------------------------------------------------
