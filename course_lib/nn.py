@@ -44,7 +44,7 @@ one b per layer), so every optimizer of `course_lib.optim` trains the network un
     accuracy 1.00
 
 The optimizers own weight decay (``SGD(weight_decay=...)``, `AdamW`), so the loss here has no L2
-term unless you ask for one with ``loss_and_grads(..., weight_decay=λ)``.
+term unless you ask for one with ``loss_and_grads(..., weight_decay=ω)``.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def cross_entropy(logits, y) -> float:
 def loss_and_grads(params: dict, X, y, weight_decay: float = 0.0) -> tuple[float, dict]:
     """The mean cross-entropy on (X, y), and its gradient: a dict with the keys and shapes of params.
 
-    weight_decay: λ of an L2 penalty ½ λ Σ ‖θ‖² over every array, biases included, as the
+    weight_decay: ω of an L2 penalty ½ ω Σ ‖θ‖² over every array, biases included, as the
     optimizers' ``weight_decay`` (and PyTorch's) apply it; with SGD the two give the same steps.
     Leave it at 0 when the optimizer does the decay.
     """
@@ -177,7 +177,7 @@ def loss_and_grads(params: dict, X, y, weight_decay: float = 0.0) -> tuple[float
     grads = {name: grads[name] for name in params}   # the same key order as params
 
     if weight_decay:
-        # L = cross-entropy + ½ λ Σ ‖θ‖², so every gradient gains λ θ
+        # L = cross-entropy + ½ ω Σ ‖θ‖², so every gradient gains ω θ
         loss += weight_decay * _half_squared_norm(params)
         grads = {name: grads[name] + weight_decay * params[name] for name in params}
     return loss, grads

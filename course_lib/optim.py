@@ -241,11 +241,12 @@ class Adam(Optimizer):
 class AdamW(Adam):
     r"""AdamW, Loshchilov & Hutter (2019): Adam with decoupled weight decay.
 
-    .. math::  \theta \leftarrow \theta\,(1 - \eta\lambda), \text{ then the Adam step with } g \text{ unchanged}
+    .. math::  \theta \leftarrow \theta\,(1 - \eta\omega), \text{ then the Adam step with } g \text{ unchanged}
 
-    With L2 in Adam (``Adam(weight_decay=λ)``), λθ is added to g and then divided by √v̂ like the
+    ω is ``weight_decay`` (the course writes ω for weight decay; λ is always a curvature).
+    With L2 in Adam (``Adam(weight_decay=ω)``), ωθ is added to g and then divided by √v̂ like the
     rest of g; here every weight shrinks by the same factor. For plain SGD the two are the same.
-    The paper scales λ by the schedule multiplier; PyTorch (and this class) by the learning rate.
+    The paper scales ω by the schedule multiplier; PyTorch (and this class) by the learning rate.
 
     PyTorch: ``torch.optim.AdamW(params, lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)``.
     """
@@ -373,7 +374,7 @@ class Lion(Optimizer):
 
     .. math::
         u = \mathrm{sign}\bigl(\beta_1 m + (1-\beta_1)\, g\bigr), \qquad
-        \theta \leftarrow \theta - \eta\,(u + \lambda\theta), \qquad
+        \theta \leftarrow \theta - \eta\,(u + \omega\theta), \qquad
         m \leftarrow \beta_2 m + (1-\beta_2)\, g
 
     Every coordinate moves by exactly ±η (0 where the interpolation is exactly 0), so the step
@@ -382,9 +383,9 @@ class Lion(Optimizer):
     shorter average than the one that is kept.
 
     Reference: ``lion_pytorch.Lion(params, lr=lr, betas=(beta1, beta2), weight_decay=weight_decay)``
-    (PyPI ``lion-pytorch``; its weight decay θ ← θ(1 − ηλ) is the λθ above), and
+    (PyPI ``lion-pytorch``; its weight decay θ ← θ(1 − ηω) is the ωθ above), and
     ``optax.lion(learning_rate=lr, b1=beta1, b2=beta2, weight_decay=weight_decay)``. The paper's
-    learning rates are 3-10× smaller than AdamW's and its λ 3-10× larger, for the same ηλ.
+    learning rates are 3-10× smaller than AdamW's and its ω 3-10× larger, for the same ηω.
     """
 
     slots = ("m",)
@@ -449,13 +450,13 @@ class Muon(Optimizer):
         u = (1-\beta)\, g + \beta m \ \text{(Nesterov; } u = m \text{ without)}, \qquad
         O = \mathrm{NS}_5(u) \approx U V^\top \ \text{for}\ u = U S V^\top,
 
-        \theta \leftarrow \theta\,(1 - \eta\lambda) - \eta\, s\, O
+        \theta \leftarrow \theta\,(1 - \eta\omega) - \eta\, s\, O
 
     O keeps the singular directions of the momentum and sets every singular value to ≈ 1: the
     step moves the matrix by the same amount in every direction, rare ones included (lesson 10).
     s scales the step for the shape (A, B) of the matrix (``adjust_lr``):
     None or "original": s = √max(1, A/B) (Jordan's code); "match_rms_adamw": s = 0.2 √max(A, B)
-    (Moonshot, Liu et al. 2025: the update's RMS then matches AdamW's, so AdamW's lr and λ carry
+    (Moonshot, Liu et al. 2025: the update's RMS then matches AdamW's, so AdamW's lr and ω carry
     over). The weight decay uses η, not η s.
 
     Only for matrices: biases, gains and embeddings (vectors, or tables looked up row by row) are
@@ -529,7 +530,7 @@ class Adafactor(Optimizer):
 
         U = \frac{g}{\sqrt{\max(\hat v, \varepsilon_1^2)}}, \qquad
         \alpha = \max(\varepsilon_2, \mathrm{RMS}(\theta)) \min(\eta, 1/\sqrt t), \qquad
-        \theta \leftarrow \theta(1 - \eta\lambda) - \frac{\alpha\, U}{\max(1, \mathrm{RMS}(U)/d)}
+        \theta \leftarrow \theta(1 - \eta\omega) - \frac{\alpha\, U}{\max(1, \mathrm{RMS}(U)/d)}
 
     r (A numbers) and c (B numbers) replace Adam's v (A·B numbers): v̂ = r c / mean(r) is the
     rank-one matrix with those row and column averages. A vector keeps a full v (in the state's
@@ -645,7 +646,7 @@ class ScheduleFreeSGD(_ScheduleFree):
     r"""Schedule-Free SGD, Defazio et al. (2024), "The Road Less Scheduled".
 
     .. math::
-        z \leftarrow z - \eta_t\,(g + \lambda y), \qquad
+        z \leftarrow z - \eta_t\,(g + \omega y), \qquad
         x \leftarrow (1 - c_t)\, x + c_t\, z, \qquad
         y \leftarrow (1-\beta)\, z + \beta\, x
 
@@ -681,7 +682,7 @@ class ScheduleFreeAdamW(_ScheduleFree):
 
     .. math::
         v \leftarrow \beta_2 v + (1-\beta_2)\, g^2, \qquad
-        z \leftarrow z - \eta_t \lambda y - \eta_t\, \frac{g}{\sqrt{v / (1-\beta_2^t)} + \varepsilon},
+        z \leftarrow z - \eta_t \omega y - \eta_t\, \frac{g}{\sqrt{v / (1-\beta_2^t)} + \varepsilon},
 
         x \leftarrow (1 - c_t)\, x + c_t\, z, \qquad
         y \leftarrow (1-\beta_1)\, z + \beta_1\, x

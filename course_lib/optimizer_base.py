@@ -279,7 +279,7 @@ class Optimizer:
         return lr
 
     def l2_gradient(self, g, theta):
-        """g + λθ: the gradient of the L2 penalty ½λ‖θ‖² added to the loss (nothing when λ = 0)."""
+        """g + ωθ: the gradient of the L2 penalty ½ω‖θ‖² added to the loss (nothing when ω = 0)."""
         no_decay = self.weight_decay == 0 if isinstance(self.weight_decay, float) else not np.any(self.weight_decay)
         if no_decay:
             return g
