@@ -420,3 +420,13 @@ def test_the_epsilon_explorer_takes_every_extreme_without_warnings():
     assert moves == 7 and explorer.renders == 1 + moves
     explorer.size.value, explorer.eps.value, explorer.beta2.value, explorer.t.value = 1e-10, 1e-2, 0.9999, 1
     assert "|g| = 1e-10, t = 1, ε = 0.01, β2 = 0.9999: step / η = PyTorch 1e-08, Keras 1e-10" in explorer.status.value
+
+
+def test_the_adam_explorer_reports_the_early_jump_that_bias_correction_prevents():
+    explorer = adam_explorer()
+    corrected = explorer.status.value
+    explorer.bias_correction.value = False
+    uncorrected = explorer.status.value
+    # lesson 06 prints the same numbers: peak loss 1 vs 7.1 × the start, longest step 1.4 vs 4.5·lr
+    assert "first steps: highest loss 1 × the start, longest step 1.4·lr" in corrected
+    assert "first steps: highest loss 7.1 × the start, longest step 4.5·lr" in uncorrected
