@@ -219,7 +219,7 @@ class Rescaled(Problem):
     Lesson 06 uses it twice: a ravine whose second coordinate is 30 times steeper than its first
     (what RMSprop's per-coordinate scaling is for), and a loss times 1000 (which Adam ignores).
 
-        >>> Rescaled(Rosenbrock(), loss_scale=1000).value(np.zeros(2))
+        >>> float(Rescaled(Rosenbrock(), loss_scale=1000).value(np.zeros(2)))
         1000.0
     """
 
