@@ -20,7 +20,7 @@ import numpy as np
 
 from .optimizer_base import as_float_array, whole_number
 
-__all__ = ["Problem", "Quadratic", "Rosenbrock", "Beale", "Saddle", "Himmelblau", "ReddiCounterexample"]
+__all__ = ["Problem", "Quadratic", "Rosenbrock", "Beale", "Saddle", "Himmelblau", "Rescaled", "ReddiCounterexample"]
 
 
 class Problem:
@@ -210,6 +210,41 @@ class Himmelblau(Problem):
         x, y = p[..., 0], p[..., 1]
         first, second = x**2 + y - 11, x + y**2 - 7
         return np.stack([4 * x * first + 2 * second, 2 * first + 4 * y * second], axis=-1)
+
+
+class Rescaled(Problem):
+    r"""f(θ) = c · base(s ⊙ θ): `base` with its loss multiplied by c = `loss_scale` and each coordinate
+    θᵢ measured in units sᵢ = `param_scales[i]` times smaller (so the minimum moves to x*/s).
+
+    Lesson 06 uses it twice: a ravine whose second coordinate is 30 times steeper than its first
+    (what RMSprop's per-coordinate scaling is for), and a loss times 1000 (which Adam ignores).
+
+        >>> float(Rescaled(Rosenbrock(), loss_scale=1000).value(np.zeros(2)))
+        1000.0
+    """
+
+    def __init__(self, base: Problem, loss_scale=1.0, param_scales=None, name: str | None = None):
+        if not isinstance(base, Problem):
+            raise ValueError(f"Rescaled takes a course_lib.problems Problem, got {base!r}")
+        self.base, self.dim, self.axis_labels = base, base.dim, base.axis_labels
+        self.loss_scale = _finite("loss_scale", loss_scale)
+        if self.loss_scale <= 0:
+            raise ValueError(f"loss_scale must be positive (a negative one turns minima into maxima), got {loss_scale!r}")
+        scales = np.ones(base.dim) if param_scales is None else as_float_array(param_scales, "param_scales")
+        if scales.shape != (base.dim,) or not np.all(np.isfinite(scales)) or np.any(scales <= 0):
+            raise ValueError(f"param_scales must be {base.dim} positive finite numbers, got {param_scales!r}")
+        self.param_scales = scales.astype(float)
+        self.minima = base.minima / self.param_scales
+        self.min_value = self.loss_scale * base.min_value
+        self.bounds = tuple((low / s, high / s) for (low, high), s in zip(base.bounds, self.param_scales))
+        self.start = base.start / self.param_scales
+        self.name = name or f"{self.loss_scale:g} × {base.name}"
+
+    def _value(self, theta):
+        return self.loss_scale * self.base.value(self.param_scales * theta)
+
+    def _grad(self, theta):  # the chain rule: coordinate i's gradient is multiplied by sᵢ
+        return self.loss_scale * self.param_scales * self.base.grad(self.param_scales * theta)
 
 
 class ReddiCounterexample:

@@ -29,7 +29,7 @@ import numpy as np
 from .optimizer_base import Optimizer, as_float_array, check_fits_in_memory, hyper_parameter, whole_number
 from .problems import Problem
 
-__all__ = ["Trajectory", "run", "SweepResult", "sweep", "run_online", "nesterov_lookahead"]
+__all__ = ["Trajectory", "run", "SweepResult", "sweep", "tuned", "run_online", "nesterov_lookahead"]
 
 
 @dataclass
@@ -275,6 +275,16 @@ def sweep(optimizer_class, problem: Problem, x0, steps: int, *, tol: float | Non
         steps_to_tol = first.reshape(grid_shape)
     return SweepResult(axes=axes, final_loss=final_loss, steps_to_tol=steps_to_tol,
                        diverged_at=path.diverged_at.reshape(grid_shape), trajectory=path)
+
+
+def tuned(optimizer_class, problem: Problem, steps: int, lrs, **fixed) -> Optimizer:
+    """`optimizer_class` with the learning rate of `lrs` that ends lowest after `steps` steps from
+    `problem.start` (one vectorized `sweep`); `fixed` are its other hyper-parameters.
+
+    A fair comparison gives every optimizer its best learning rate for the same budget (lesson 06).
+    """
+    best = sweep(optimizer_class, problem, problem.start, steps, lr=lrs, **fixed).best()
+    return optimizer_class(lr=best["lr"], **fixed)
 
 
 def _grid_columns(axes: list) -> list:

@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 
 from course_lib.optim import SGD, Momentum
-from course_lib.problems import Beale, Himmelblau, Quadratic, Rosenbrock, Saddle
+from course_lib.problems import Beale, Himmelblau, Quadratic, Rescaled, Rosenbrock, Saddle
 from course_lib.run import run, sweep
 
 PROBLEMS = [Quadratic([1.0, 10.0]), Quadratic([0.5, 4.0], angle=30.0, center=[1.0, -1.0]),
-            Quadratic([1.0, 2.0, 3.0]), Rosenbrock(), Beale(), Saddle(), Himmelblau()]
+            Quadratic([1.0, 2.0, 3.0]), Rosenbrock(), Beale(), Saddle(), Himmelblau(),
+            Rescaled(Quadratic([1.0, 20.0], angle=30), loss_scale=3.0, param_scales=(1.0, 30.0))]
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=repr)
@@ -146,3 +147,34 @@ def test_a_batched_run_on_a_rotated_quadratic_equals_the_single_runs_bit_for_bit
     together = run(Adam(lr=0.05, beta1=0.0), q, starts, 200)
     for k in (0, 17, 59):
         np.testing.assert_array_equal(together.points[:, k], run(Adam(lr=0.05, beta1=0.0), q, starts[k], 200).points)
+
+
+def test_rescaled_is_the_chain_rule_of_its_base_and_moves_the_minimum():
+    base = Quadratic([1.0, 20.0], angle=30)
+    problem = Rescaled(base, loss_scale=7.0, param_scales=(1.0, 30.0))
+    theta = np.array([0.3, -0.02])
+    h = 1e-6
+    numeric = [(problem.value(theta + h * e) - problem.value(theta - h * e)) / (2 * h) for e in np.eye(2)]
+    np.testing.assert_allclose(problem.grad(theta), numeric, rtol=1e-6)
+    assert problem.value(theta) == pytest.approx(7.0 * base.value(theta * [1.0, 30.0]))
+    np.testing.assert_allclose(problem.minima, base.minima / [1.0, 30.0])
+    assert problem.gap(problem.minima[0]) == pytest.approx(0.0, abs=1e-15)
+    assert Rescaled(Rosenbrock(), loss_scale=1000).min_value == 0.0
+
+
+@pytest.mark.parametrize("kwargs, message", [({"loss_scale": 0.0}, "loss_scale must be positive"),
+                                             ({"loss_scale": float("nan")}, "loss_scale must be one finite"),
+                                             ({"param_scales": (1.0,)}, "param_scales must be 2 positive"),
+                                             ({"param_scales": (1.0, -2.0)}, "param_scales must be 2 positive")])
+def test_rescaled_refuses_scales_that_are_not_positive(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Rescaled(Rosenbrock(), **kwargs)
+
+
+def test_tuned_returns_the_learning_rate_whose_run_ends_lowest():
+    from course_lib.run import tuned
+    problem, lrs = Rosenbrock(), np.array([1e-4, 1e-3, 2e-3, 1e-2])
+    finals = [run(Momentum(lr=lr, beta=0.5), problem, problem.start, 100).final_loss for lr in lrs]
+    best = tuned(Momentum, problem, 100, lrs, beta=0.5)
+    assert isinstance(best, Momentum) and best.beta == 0.5
+    assert best.lr == lrs[np.nanargmin(finals)]

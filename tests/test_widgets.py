@@ -567,3 +567,13 @@ def test_the_schedule_explorer_takes_every_step_count_its_message_allows():
 def test_an_lr_slider_needs_finite_bounds(low, value, high):
     with pytest.raises(ValueError, match="finite numbers 0 < low ≤ value ≤ high"):
         lr_slider(value, low, high)
+
+
+def test_the_adam_explorer_reports_the_early_jump_that_bias_correction_prevents():
+    explorer = adam_explorer()
+    corrected = explorer.status.value
+    explorer.bias_correction.value = False
+    uncorrected = explorer.status.value
+    # lesson 06 prints the same numbers: peak loss 1 vs 7.1 × the start, longest step 1.4 vs 4.5·lr
+    assert "first steps: highest loss 1 × the start, longest step 1.4·lr" in corrected
+    assert "first steps: highest loss 7.1 × the start, longest step 4.5·lr" in uncorrected

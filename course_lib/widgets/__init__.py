@@ -38,9 +38,9 @@ from .epsilon import EpsilonExplorer, epsilon_explorer
 from .explorer import Explorer, encode_png
 from .schedule import ScheduleExplorer
 from .stability import stability_limit
-from .trajectory import TrajectoryExplorer, adam_explorer, gd_explorer, momentum_explorer, rmsprop_explorer
+from .trajectory import AdamExplorer, TrajectoryExplorer, adam_explorer, early_jump, gd_explorer, momentum_explorer, rmsprop_explorer
 
 __all__ = ["lr_slider", "beta_slider", "stability_limit", "Explorer", "encode_png", "TrajectoryExplorer",
            "BatchSizeExplorer", "EMAExplorer", "ScheduleExplorer", "CurvesExplorer", "EpsilonExplorer",
-           "gd_explorer", "momentum_explorer", "rmsprop_explorer", "adam_explorer", "epsilon_explorer",
+           "AdamExplorer", "early_jump", "gd_explorer", "momentum_explorer", "rmsprop_explorer", "adam_explorer", "epsilon_explorer",
            "after_adam_explorer"]

@@ -90,10 +90,29 @@ def rmsprop_explorer(problem=None, steps: int = 100) -> TrajectoryExplorer:
         {"lr": lr_slider(0.05, 1e-3, 1.0), "beta": beta_slider(0.9)}, steps=steps)
 
 
+def early_jump(path) -> tuple:
+    """(highest loss in the first 100 steps, longest of the first 50 steps): what bias correction
+    changes in Adam (lesson 06), which the final loss alone hides."""
+    longest = np.nanmax(np.linalg.norm(np.diff(path.points[:51], axis=0), axis=-1))
+    return float(np.nanmax(path.losses[:101])), float(longest)
+
+
+class AdamExplorer(TrajectoryExplorer):
+    """The trajectory explorer, whose status also reports the early jump (see `early_jump`)."""
+
+    def redraw(self, **values) -> list:
+        lines = super().redraw(**values)
+        peak, longest = early_jump(self.paths[0])
+        return lines + [f"first steps: highest loss {peak / self.paths[0].losses[0]:.2g} × the start, "
+                        f"longest step {longest / values['lr']:.2g}·lr"]
+
+
 def adam_explorer(problem=None, steps: int = 300) -> TrajectoryExplorer:
-    """Lesson 06: Adam with lr, β1, β2 and bias correction on or off (default: Rosenbrock)."""
+    """Lesson 06: Adam with lr, β1, β2 and bias correction on or off (default: Rosenbrock).
+
+    Its status reports the final loss and the early jump that bias correction prevents."""
     problem = Rosenbrock() if problem is None else problem
-    return TrajectoryExplorer(
+    return AdamExplorer(
         problem,
         lambda lr, beta1, beta2, bias_correction: Adam(lr=lr, beta1=beta1, beta2=beta2,
                                                        bias_correction=bias_correction),
