@@ -3,8 +3,9 @@
 The redraw budget is benchmarks/redraw_latency.py's: a median under 100 ms from a slider move to
 the new PNG, for every control of every explorer; the benchmark measures it, on a quiet machine,
 in the default style. Here every explorer is made twice, in the default style and in talk style,
-and the two are moved in turn through the same values: talk style must not cost more than the
-default (within 30 %, plus 5 ms). Time is the CPU time of this process (time.process_time), so that
+and the two are moved in turn through the same values: talk style must still blit (no full redraw
+per move) and cost no more than twice the default plus 20 ms (a guard against a gross regression;
+the benchmark measures the real figures). Time is the CPU time of this process (time.process_time), so that
 other programs busy on the machine hit both styles alike and do not make the test fail.
 """
 
@@ -104,5 +105,16 @@ def test_every_explorer_redraws_as_fast_in_talk_style(name, talk):
     for control_name in explorers["default"].controls:
         seconds = cpu_seconds_per_move(explorers, control_name)
         default, talk = (1000 * float(np.median(seconds[style])) for style in ("default", "talk"))
-        assert talk <= 1.3 * default + 5, (f"{name}.{control_name}: a redraw takes {talk:.0f} ms of CPU in talk "
-                                           f"style, {default:.0f} ms in the default style")
+        # a gross-regression guard (talk style drawing the whole figure would cost 3-10×), wide enough
+        # that the jitter of a loaded machine, which CPU time still feels through its caches, never trips it
+        assert talk <= 2 * default + 20, (f"{name}.{control_name}: a redraw takes {talk:.0f} ms of CPU in talk "
+                                          f"style, {default:.0f} ms in the default style")
+    # and the reason it is as fast: in talk style too, a move draws over the cached background
+    explorer, draws = explorers["talk"], []
+    original = explorer.figure.canvas.draw
+    explorer.figure.canvas.draw = lambda *args, **kwargs: (draws.append(1), original(*args, **kwargs))
+    control = explorer.controls[next(iter(explorer.controls))]
+    for value in benchmark.values_across(control)[:3]:
+        plots.use_style("talk")
+        control.value = value
+    assert len(draws) <= 1, f"{name}: in talk style {len(draws)} of 3 moves redrew the whole figure"
