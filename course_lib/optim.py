@@ -482,7 +482,7 @@ class Muon(Optimizer):
                              "5 Newton–Schulz steps already bring every singular value near 1")
         super().__init__(lr=hyper_parameter("lr", lr, schedule_allowed=True),
                          beta=hyper_parameter("beta", beta, upper=1),
-                         nesterov=bool(nesterov),
+                         nesterov=switch("nesterov", nesterov),
                          weight_decay=hyper_parameter("weight_decay", weight_decay),
                          ns_steps=int(ns_steps), adjust_lr=adjust_lr)
 

@@ -9,7 +9,7 @@ import pytest
 from course_lib import data, schedules, theory
 from course_lib.averages import ema
 from course_lib.averages import ema_weights
-from course_lib.optim import ALL_OPTIMIZERS, SGD, AdaDelta, AdaGrad, Adam, Momentum, Nadam
+from course_lib.optim import AFTER_ADAM, ALL_OPTIMIZERS, SGD, AdaDelta, AdaGrad, Adam, Momentum, Muon, Nadam
 from course_lib.problems import Quadratic, ReddiCounterexample, Rosenbrock
 from course_lib.run import nesterov_lookahead, run, run_online, sweep
 
@@ -19,7 +19,7 @@ INVALID = {
     "beta": [1.0, -0.1, 1.5], "beta1": [1.0, -0.5], "beta2": [1.0, 2.0],
     "eps": [-1e-8], "weight_decay": [-0.01], "momentum_decay": [-1.0],
 }
-CASES = [(cls, name, bad) for cls in ALL_OPTIMIZERS for name in cls().hyper_parameters
+CASES = [(cls, name, bad) for cls in (*ALL_OPTIMIZERS, *AFTER_ADAM) for name in cls().hyper_parameters
          for bad in INVALID.get(name, [])]
 
 
@@ -241,7 +241,8 @@ def test_a_state_must_match_the_params_exactly(cls):
     lambda value: Adam(bias_correction=value),
     lambda value: Momentum(ema=value),
     lambda value: ema([1.0, 2.0], 0.9, bias_correction=value),
-], ids=["Adam.bias_correction", "Momentum.ema", "averages.ema"])
+    lambda value: Muon(nesterov=value),
+], ids=["Adam.bias_correction", "Momentum.ema", "averages.ema", "Muon.nesterov"])
 @pytest.mark.parametrize("value", ["False", "no", 0, 1, None, np.array([True])])
 def test_a_switch_takes_only_true_or_false(make, value):
     with pytest.raises(ValueError, match="switch: give True or False"):
