@@ -165,27 +165,31 @@ def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise
             if noise:
                 g = g + noise * rng.standard_normal(g.shape[-1:] if same_noise_for_every_run else g.shape)
             x, state = optimizer.update(x, g, state)
-            loss_now = None if losses is None else loss_fn(x)
-            bad = ~np.all(np.isfinite(x) & (np.abs(x) <= blowup), axis=-1)
-            if loss_now is not None:
-                bad |= ~np.isfinite(loss_now)
-                climbed = ~(loss_now <= loss_limit) & alive & (loss_diverged_at < 0)
-                loss_diverged_at[climbed] = step
-            newly = bad & alive
-            diverged_at[newly] = step
-            alive &= ~bad
-            points[step] = np.where(alive[..., None], x, np.nan)
+            points[step] = x  # from the step a run diverged at, NaN'd below
+            # the few operations per step matter: an explorer's move runs hundreds of steps
+            fine = np.all(np.abs(x) <= blowup, axis=-1)  # NaN and ±inf compare False: not fine
             if losses is not None:
-                losses[step] = np.where(alive, loss_now, np.nan)
-            if not alive.any():
-                break
+                loss_now = loss_fn(x)
+                losses[step] = loss_now
+                fine &= np.isfinite(loss_now)
+                below = loss_now <= loss_limit
+                if not below.all():
+                    climbed = ~below & alive & (loss_diverged_at < 0)
+                    loss_diverged_at[climbed] = step
+            if not fine.all():
+                diverged_at[~fine & alive] = step
+                alive &= fine
+                if not alive.any():
+                    break
     # A run whose θ stayed bounded but whose loss climbed past the limit diverged at that step. (The
     # θ rule, checked first, gives the step when both apply, so that rule's steps stay as they were.)
     if losses is not None:
         late = (diverged_at < 0) & (loss_diverged_at >= 0)
         diverged_at[late] = loss_diverged_at[late]
-        after = np.arange(steps + 1).reshape(-1, *[1] * len(batch_shape)) >= np.where(late, diverged_at, steps + 1)
-        points[after] = np.nan
+    # every run is NaN from the step it diverged at
+    after = np.arange(steps + 1).reshape(-1, *[1] * len(batch_shape)) >= np.where(diverged_at >= 0, diverged_at, steps + 1)
+    points[after] = np.nan
+    if losses is not None:
         losses[after] = np.nan
     return Trajectory(
         optimizer=repr(optimizer), problem=name, points=points, losses=losses,
