@@ -75,6 +75,19 @@ def test_a_batch_of_starts_runs_each_start_independently():
         np.testing.assert_array_equal(together.losses[:, k], alone.losses)
 
 
+def test_a_batch_with_diverging_runs_is_nan_from_each_runs_own_divergence_on():
+    # λ = 10: lr 0.3 multiplies the error by −2 (θ passes 1e6 at step 20), 0.25 by −1.5, 0.1 converges
+    q = Quadratic([10.0], center=[0.0])
+    together = run(SGD(lr=np.array([[0.3], [0.25], [0.1]])), q, np.ones((3, 1)), steps=60)
+    assert together.diverged_at.tolist() == [20, 35, -1]
+    for k, lr in enumerate([0.3, 0.25, 0.1]):
+        alone = run(SGD(lr=lr), q, [1.0], steps=60)
+        np.testing.assert_array_equal(together.points[:, k], alone.points)
+        np.testing.assert_array_equal(together.losses[:, k], alone.losses)
+        if alone.diverged_at is not None:
+            assert np.isnan(alone.points[alone.diverged_at:]).all() and np.isfinite(alone.points[:alone.diverged_at]).all()
+
+
 def test_noise_is_repeatable_for_a_seed_and_differs_between_seeds():
     q = Quadratic([1.0, 10.0])
     a = run(SGD(lr=0.05), q, [1.0, 1.0], 20, noise=0.5, seed=3)
