@@ -54,9 +54,13 @@ def test_the_largest_lr_diverges_with_a_note_and_no_warning():
     assert path.diverged_at is not None
     assert f"diverged at step {path.diverged_at}" in explorer.status.value
     assert "lr above the stability limit 2/λmax = 0.2" in explorer.status.value
-    legend = explorer.loss_axes.get_legend().get_texts()[0].get_text()
-    assert legend.endswith(f"diverged at step {path.diverged_at}")
+    # the legend names the optimizers only (it stays in the background); the run ends with ✕
+    legend = explorer.loss_axes.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["GD", "diverged (step in the status)"]
+    end = explorer._drawn_losses.ends[0]
+    assert end.get_xdata()[0] == path.diverged_at - 1 and end.get_marker() == "X"
     explorer.lr.value = 0.1
+    assert explorer.loss_axes.get_legend() is legend  # made once, not again at every move
     assert "diverged" not in explorer.status.value and "stability" not in explorer.status.value
 
 
