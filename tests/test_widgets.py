@@ -230,7 +230,8 @@ def test_the_schedule_explorer_shows_a_divergence_without_warnings():
     assert "SGD with the constant lr 0.3: diverged at step" in explorer.status.value
     assert "reached 0.3, above the stability limit 2/λmax = 0.2" in explorer.status.value
     legend = [text.get_text() for text in explorer.loss_axes.get_legend().get_texts()]
-    assert legend[1].startswith("SGD, constant lr 0.3 — diverged at step")
+    assert legend == ["SGD with the schedule", "SGD with the constant η₀", "noise floor of the constant η₀"]
+    assert explorer._drawn_losses.ends[1].get_marker() == "X" and len(explorer._drawn_losses.ends[1].get_xdata()) == 1
     assert not explorer._floor_line.get_visible()
     explorer.kind.value = "exponential"
     explorer.setting.value = 0.98                                  # falls below the limit before it blows up
@@ -252,7 +253,7 @@ def test_the_warmup_ramps_up_first_and_the_schedule_fills_the_steps_left():
     expected = schedules.warmup(schedules.cosine(0.1, total_steps=400), warmup_steps=100)(np.arange(500))
     np.testing.assert_array_equal(rates, expected)
     assert explorer.status.value.startswith("linear warmup over 100 steps, then cosine from 0.1 to 0 over 400 steps")
-    assert explorer.schedule_axes.get_title() == "ηₜ: cosine after a warmup (grey: constant 0.1)"
+    assert explorer.schedule_axes.get_title() == "ηₜ: cosine after a warmup (grey: constant η₀)"
 
 
 # -- CurvesExplorer (lesson 08) ------------------------------------------------------------------

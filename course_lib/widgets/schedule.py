@@ -91,7 +91,7 @@ class ScheduleExplorer(Explorer):
                                    va="bottom", color="#A01010", fontsize="small", transform=ax.get_yaxis_transform())
         ax.set(xlabel="step t", ylabel="learning rate ηₜ", xlim=(0, self.steps))
         ax.grid(True, alpha=0.3)
-        self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True, xlabel="step")
+        self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True, xlabel="step", legend=False)
         self.loss_axes.yaxis.set_minor_locator(NullLocator())  # a third of the drawing time, for faint ticks
         self.loss_axes.set_title(f"SGD on {self.problem.name}, noise σ = {self.noise:g}: mean of {self.runs} runs",
                                  fontsize="medium")
@@ -172,7 +172,7 @@ class ScheduleExplorer(Explorer):
         self.curves = [np.mean(p.losses - self.problem.min_value, axis=1) for p in self.paths]
         diverged = [self._first_divergence(p) for p in self.paths]
         floor = theory.sgd_noise_floor(lr, self.eigenvalues, self.noise)
-        self._draw_schedule(rates, lr, f"ηₜ: {kind}" + (" after a warmup" if warmup else "") + f" (grey: constant {lr:.3g})")
+        self._draw_schedule(rates, lr, f"ηₜ: {kind}" + (" after a warmup" if warmup else "") + " (grey: constant η₀)")
         self._draw_effect(lr, diverged, floor, f"SGD, {kind}" + (" with warmup" if warmup else ""))
         return self._status(text, rates, lr, diverged, floor)
 
@@ -192,9 +192,13 @@ class ScheduleExplorer(Explorer):
         self._drawn_losses.update(means, [label, f"SGD, constant lr {lr:.3g}"])
         self._floor_line.set_ydata([floor, floor])
         self._floor_line.set_visible(bool(np.isfinite(floor) and floor > 0))  # none without noise
-        self._floor_line.set_label(f"noise floor of lr {lr:.3g}")
-        handles = self._drawn_losses.lines + ([self._floor_line] if self._floor_line.get_visible() else [])
-        self.loss_axes.legend(handles=handles, loc="lower left", fontsize="small", framealpha=0.9)
+        # fixed labels: a legend that stays the same is drawn once, in the background (one with
+        # the numbers in it costs a third of a move); the numbers are in the status lines
+        # the legend shows the floor whenever there is noise, also while the constant η₀ diverges and has none
+        if self.loss_axes.get_legend() is None:
+            handles = self._drawn_losses.lines + ([self._floor_line] if self.noise > 0 else [])
+            labels = ["SGD with the schedule", "SGD with the constant η₀", "noise floor of the constant η₀"]
+            self.loss_axes.legend(handles, labels[:len(handles)], loc="lower left", fontsize="small", framealpha=0.9)
         # a fixed top, so that a diverging run leaves the view instead of squashing the others
         finite = np.concatenate([curve[np.isfinite(curve)] for curve in self.curves] + [[floor] if np.isfinite(floor) else []])
         # and a fixed bottom, a decade under the noise floor of the smallest lr, unless a run goes lower
