@@ -40,7 +40,7 @@ class BatchSizeExplorer(Explorer):
         plots.contour(self.problem, ax=self.path_axes)
         self._drawn_paths = plots.PathArtists(self.path_axes, 2, legend=False)
         self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True,
-                                               xlabel="examples processed (single-example gradients)")
+                                               xlabel="examples processed (single-example gradients)", legend=False)
         # Fixed axes: the loss from round-off to 30 × the start's, and the examples processed up to the
         # most epochs the slider allows, so that more epochs draw longer curves on the same cost scale.
         self._loss_range = fixed_loss_range(self.problem, self.problem.start)
@@ -58,6 +58,10 @@ class BatchSizeExplorer(Explorer):
         examples = [np.concatenate([[0], np.cumsum(sizes)]), n * np.arange(epochs + 1)]
         self._drawn_paths.update(self.paths, labels)
         self._drawn_losses.update(self.paths, labels, x=examples)
+        if self.loss_axes.get_legend() is None:  # made once the lines have their colours
+            # fixed labels, so that the legend is drawn once, in the background; the batch size is on its slider
+            self.loss_axes.legend(self._drawn_losses.lines, ["mini-batch SGD", f"full-batch GD (b = {n})"],
+                                  loc="lower left", fontsize="small", framealpha=0.9)
         self.loss_axes.set_xlim(self._examples_range)
         if self._loss_range is not None:
             self.loss_axes.set_ylim(self._loss_range)
