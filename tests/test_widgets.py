@@ -196,6 +196,23 @@ def test_the_schedule_explorer_redraws_the_schedule_and_its_effect():
     assert [path.losses.shape for path in explorer.paths] == [(501, 20), (501, 20)]
 
 
+@pytest.mark.parametrize("kind, lr", [("step", 0.1), ("one-cycle", 0.25), ("constant", 0.3)])  # the last two diverge
+def test_the_schedule_explorers_runs_are_sgd_with_the_schedule_bit_for_bit(kind, lr):
+    # the explorer gives SGD(lr=1) the step ηₜ(∇f + noise) (faster); each of its 20 runs must be
+    # SGD(lr=schedule) with that run's noise alone
+    explorer = ScheduleExplorer()
+    explorer.kind.value, explorer.lr.value = kind, lr
+    for path, schedule in zip(explorer.paths, [explorer.schedule, lr]):
+        for k in (0, 7, 19):
+            noise = iter(explorer._noise[:, k])
+            alone = run(SGD(lr=schedule), lambda x: explorer.problem.grad(x) + next(noise), explorer.problem.start,
+                        explorer.steps, loss=explorer.problem.value)
+            np.testing.assert_array_equal(path.points[:, k], alone.points)
+            np.testing.assert_array_equal(path.losses[:, k], alone.losses)
+            assert path.diverged_at[k] == (-1 if alone.diverged_at is None else alone.diverged_at)
+    assert kind == "step" or (explorer.paths[1].diverged_at >= 0).any()
+
+
 def test_the_setting_slider_takes_the_name_and_range_of_each_kind_with_one_redraw_per_move():
     explorer = ScheduleExplorer()                              # starts with "cosine", not the first kind
     for kind, (description, low, high, _, value, _) in ScheduleExplorer.SETTINGS.items():

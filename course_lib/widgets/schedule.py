@@ -152,10 +152,16 @@ class ScheduleExplorer(Explorer):
         self.warmup_steps.disabled = not self.warmup.value
         self.update()
 
-    def _noisy_gradient(self):
-        """∇f plus the noise drawn once, step by step; the two runs (schedule, constant) get the same."""
-        noise = iter(self._noise)
-        return lambda x: self.problem.grad(x) + next(noise)
+    def _noisy_step(self, rates):
+        """ηₜ (∇f + noise), step by step, with the noise drawn once (the two runs see the same) and
+        ηₜ from `rates` (steps, 2, 1, 1): row 0 the schedule, row 1 the constant lr.
+
+        This is SGD's step ηₜ g: given as the "gradient" of SGD(lr=1), it makes the same numbers bit
+        for bit as SGD(lr=schedule) (1 · ηₜg is ηₜg exactly), in half the time, as an lr schedule
+        is checked at every step (tests/test_widgets.py compares the two).
+        """
+        noise, rates = iter(self._noise), iter(rates)
+        return lambda x: next(rates) * (self.problem.grad(x) + next(noise))
 
     def redraw(self, kind, lr, setting, warmup, warmup_steps) -> list:
         self.schedule, text = self.make_schedule(kind, lr, setting, warmup, warmup_steps)
@@ -163,8 +169,7 @@ class ScheduleExplorer(Explorer):
         rates = np.broadcast_to(schedule(t), t.shape)
         # one vectorized run: row 0 follows the schedule, row 1 the constant lr (both evaluated once, here)
         both_rates = np.stack([rates, np.full(self.steps, lr)], axis=1)[:, :, None, None]   # (steps, 2, 1, 1)
-        both = SGD(lr=lambda step: both_rates[step])
-        path = run(both, self._noisy_gradient(), self._starts, self.steps, loss=self.problem.value)
+        path = run(SGD(lr=1.0), self._noisy_step(both_rates), self._starts, self.steps, loss=self.problem.value)
         self.paths = [replace(path, optimizer=f"SGD, {name}", problem=self.problem.name, points=path.points[:, k],
                               losses=path.losses[:, k], diverged_at=path.diverged_at[k],
                               hyper_parameters={"lr": lr_k}, min_value=self.problem.min_value)
