@@ -198,6 +198,19 @@ def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise
     )
 
 
+def diverged_at_steps(points: np.ndarray, losses: np.ndarray, reference, blowup: float = 1e6) -> np.ndarray:
+    """The step each run diverged at by `run`'s rules (see the module's docstring), −1 where it did
+    not: for runs recorded by a loop of one's own, points (steps + 1, ..., d) and losses (steps + 1, ...),
+    with `reference` f* (or f(θ₀) where f* is unknown). A run stepped on after it diverged changes
+    nothing: only the first such step counts. tests/test_widgets.py checks it against `run`."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        bad = ~np.all(np.abs(points[1:]) <= blowup, axis=-1) | ~np.isfinite(losses[1:])  # the θ rule first
+        climbed = ~(losses[1:] <= reference + blowup**2 * np.maximum(losses[0] - reference, 1.0))
+    first_bad = np.where(bad.any(axis=0), bad.argmax(axis=0) + 1, -1)
+    first_climb = np.where(climbed.any(axis=0), climbed.argmax(axis=0) + 1, -1)
+    return np.where(first_bad >= 0, first_bad, first_climb)
+
+
 @dataclass
 class SweepResult:
     """What `sweep` returns: one entry per point of the hyper-parameter grid.

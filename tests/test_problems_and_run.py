@@ -4,9 +4,9 @@ gradient descent on a quadratic, which is known in closed form."""
 import numpy as np
 import pytest
 
-from course_lib.optim import SGD, Momentum
+from course_lib.optim import SGD, Adam, Momentum
 from course_lib.problems import Beale, Himmelblau, Quadratic, Rosenbrock, Saddle
-from course_lib.run import run, sweep
+from course_lib.run import diverged_at_steps, run, sweep
 
 PROBLEMS = [Quadratic([1.0, 10.0]), Quadratic([0.5, 4.0], angle=30.0, center=[1.0, -1.0]),
             Quadratic([1.0, 2.0, 3.0]), Rosenbrock(), Beale(), Saddle(), Himmelblau()]
@@ -86,6 +86,19 @@ def test_a_batch_with_diverging_runs_is_nan_from_each_runs_own_divergence_on():
         np.testing.assert_array_equal(together.losses[:, k], alone.losses)
         if alone.diverged_at is not None:
             assert np.isnan(alone.points[alone.diverged_at:]).all() and np.isfinite(alone.points[:alone.diverged_at]).all()
+
+
+@pytest.mark.parametrize("optimizer, problem, x0", [
+    (SGD(lr=0.3), Quadratic([10.0], center=[0.0]), [1.0]),                       # θ passes 1e6 at step 20
+    (Adam(lr=1.0, beta1=0.999, beta2=0.0), Rosenbrock(), [-1.5, 2.0]),            # f climbs, θ stays ~1e3
+    (Momentum(lr=0.01, beta=0.9), Quadratic([1.0, 10.0]), [1.0, 1.0]),           # converges
+])
+def test_diverged_at_steps_finds_runs_divergence_in_a_recorded_path(optimizer, problem, x0):
+    path = run(optimizer, problem, x0, steps=300)
+    raw = run(optimizer, problem, x0, steps=300, blowup=1e150)  # recorded on, past the usual limits
+    found = diverged_at_steps(raw.points, raw.losses, problem.min_value)
+    assert found == (-1 if path.diverged_at is None else path.diverged_at)
+    assert optimizer.name == "Momentum" or found > 0
 
 
 def test_noise_is_repeatable_for_a_seed_and_differs_between_seeds():

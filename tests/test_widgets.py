@@ -198,8 +198,8 @@ def test_the_schedule_explorer_redraws_the_schedule_and_its_effect():
 
 @pytest.mark.parametrize("kind, lr", [("step", 0.1), ("one-cycle", 0.25), ("constant", 0.3)])  # the last two diverge
 def test_the_schedule_explorers_runs_are_sgd_with_the_schedule_bit_for_bit(kind, lr):
-    # the explorer gives SGD(lr=1) the step ηₜ(∇f + noise) (faster); each of its 20 runs must be
-    # SGD(lr=schedule) with that run's noise alone
+    # the explorer runs its 2 × 20 runs in a loop of its own (faster); each must be `run` with
+    # SGD(lr=schedule) and that run's noise alone, diverging at the same step
     explorer = ScheduleExplorer()
     explorer.kind.value, explorer.lr.value = kind, lr
     for path, schedule in zip(explorer.paths, [explorer.schedule, lr]):
