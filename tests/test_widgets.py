@@ -309,8 +309,12 @@ def test_the_curves_explorer_starts_at_the_marked_lr_and_redraws_a_stored_run():
     np.testing.assert_array_equal(lines["selected"].get_ydata(), results["SGD", 1.0]["val_accuracy"])
     assert lines["marked"].get_visible() and lines["marked"].get_label() == "lr=0.1 (chosen)"
     assert sum(line.get_visible() for line in lines["others"]) == 2     # 0.01 and 3 in grey
-    legend = [text.get_text() for text in explorer.accuracy_axes.get_legend().get_texts()]
-    assert legend == ["lr=1", "lr=0.1 (chosen)", "its other 2 lrs"]
+    legend = explorer.accuracy_axes.get_legend()  # one fixed key, drawn once in the background
+    assert [text.get_text() for text in legend.get_texts()] == ["the lr on the slider", "the chosen lr", "its other lrs",
+                                                                "diverged"]
+    explorer.lr.value = 3.0
+    assert explorer.accuracy_axes.get_legend() is legend and explorer.loss_axes.get_legend() is None
+    assert lines["end"].get_xdata().size == 1  # the ✕ where the run of lr 3 diverged
 
 
 def test_another_optimizer_brings_its_own_learning_rates_and_one_redraw():
