@@ -177,6 +177,19 @@ def test_thestability_limits_in_the_status_agree_with_theory_and_with_runs(beta)
     assert stability_limit(SGD(lr=0.1), Quadratic([1.0, 10.0], angle=30)) == pytest.approx(0.2)
 
 
+@pytest.mark.parametrize("batch_size, lr, epochs", [(1, 0.05, 10), (1, 1.0, 3), (7, 0.3, 5), (100, 1.0, 10)])
+def test_the_batch_size_explorers_minibatch_run_is_run_with_the_loss_bit_for_bit(batch_size, lr, epochs):
+    # the explorer computes the full-data loss after the run (faster); it must be `run`'s, step by step
+    explorer = BatchSizeExplorer()
+    explorer.batch_size.value, explorer.lr.value, explorer.epochs.value = batch_size, lr, epochs
+    problem, shown = explorer.problem, explorer.paths[0]
+    stochastic = problem.minibatch_gradient(batch_size, np.random.default_rng(explorer.seed))
+    expected = run(SGD(lr=lr), stochastic, problem.start, shown.steps, loss=problem.value)
+    np.testing.assert_array_equal(shown.points, expected.points)
+    np.testing.assert_array_equal(shown.losses, expected.losses)
+    assert shown.diverged_at == expected.diverged_at and shown.min_value == expected.min_value
+
+
 def test_the_schedule_explorer_redraws_the_schedule_and_its_effect():
     explorer = ScheduleExplorer()
     assert explorer.kind.value == "cosine" and explorer.lr.value == 0.1 and explorer.renders == 1
