@@ -77,9 +77,10 @@ class CurvesExplorer(Explorer):
         self.loss_axes.set_yscale("log")
         self.loss_axes.minorticks_off()  # the decades are enough to read it, and each tick costs drawing time
         self.accuracy_axes.set_ylim(0, 1.02)
-        # one legend, in the optimizer's colour-neutral grey: it is the same for every move, so it is
-        # drawn once, in the background (a legend with the lr in it costs a third of a move)
-        key = [Line2D([], [], color="#333333", linewidth=2.4), Line2D([], [], color="#333333", linestyle="--", linewidth=1.4),
+        # one legend in neutral greys (the optimizer's colour is in the titles): the same for every
+        # move, so it is drawn once, in the background (a legend with the lr in it costs a third of a move)
+        key = [Line2D([], [], color="#333333", linewidth=2.4),
+               Line2D([], [], color="#333333", linestyle="--", linewidth=1.4),
                Line2D([], [], color="#B8BCC4", linewidth=1.0),
                Line2D([], [], marker="X", linestyle="none", markersize=8, color="#333333", markeredgecolor="white")]
         self.accuracy_axes.legend(key, ["the lr on the slider", "the chosen lr", "its other lrs", "diverged"],
