@@ -77,7 +77,7 @@ class CurvesExplorer(Explorer):
         self.loss_axes.set_yscale("log")
         self.loss_axes.minorticks_off()  # the decades are enough to read it, and each tick costs drawing time
         self.accuracy_axes.set_ylim(0, 1.02)
-        # one legend in neutral greys (the optimizer's colour is in the titles): the same for every
+        # one legend in neutral greys (the titles name the optimizer): the same for every
         # move, so it is drawn once, in the background (a legend with the lr in it costs a third of a move)
         key = [Line2D([], [], color="#333333", linewidth=2.4),
                Line2D([], [], color="#333333", linestyle="--", linewidth=1.4),
