@@ -165,33 +165,50 @@ def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise
             if noise:
                 g = g + noise * rng.standard_normal(g.shape[-1:] if same_noise_for_every_run else g.shape)
             x, state = optimizer.update(x, g, state)
-            loss_now = None if losses is None else loss_fn(x)
-            bad = ~np.all(np.isfinite(x) & (np.abs(x) <= blowup), axis=-1)
-            if loss_now is not None:
-                bad |= ~np.isfinite(loss_now)
-                climbed = ~(loss_now <= loss_limit) & alive & (loss_diverged_at < 0)
-                loss_diverged_at[climbed] = step
-            newly = bad & alive
-            diverged_at[newly] = step
-            alive &= ~bad
-            points[step] = np.where(alive[..., None], x, np.nan)
+            points[step] = x  # from the step a run diverged at, NaN'd below
+            # the few operations per step matter: an explorer's move runs hundreds of steps
+            fine = np.all(np.abs(x) <= blowup, axis=-1)  # NaN and ±inf compare False: not fine
             if losses is not None:
-                losses[step] = np.where(alive, loss_now, np.nan)
-            if not alive.any():
-                break
+                loss_now = loss_fn(x)
+                losses[step] = loss_now
+                fine &= np.isfinite(loss_now)
+                below = loss_now <= loss_limit
+                if not below.all():
+                    climbed = ~below & alive & (loss_diverged_at < 0)
+                    loss_diverged_at[climbed] = step
+            if not fine.all():
+                diverged_at[~fine & alive] = step
+                alive &= fine
+                if not alive.any():
+                    break
     # A run whose θ stayed bounded but whose loss climbed past the limit diverged at that step. (The
     # θ rule, checked first, gives the step when both apply, so that rule's steps stay as they were.)
     if losses is not None:
         late = (diverged_at < 0) & (loss_diverged_at >= 0)
         diverged_at[late] = loss_diverged_at[late]
-        after = np.arange(steps + 1).reshape(-1, *[1] * len(batch_shape)) >= np.where(late, diverged_at, steps + 1)
-        points[after] = np.nan
+    # every run is NaN from the step it diverged at
+    after = np.arange(steps + 1).reshape(-1, *[1] * len(batch_shape)) >= np.where(diverged_at >= 0, diverged_at, steps + 1)
+    points[after] = np.nan
+    if losses is not None:
         losses[after] = np.nan
     return Trajectory(
         optimizer=repr(optimizer), problem=name, points=points, losses=losses,
         diverged_at=(None if diverged_at < 0 else int(diverged_at)) if diverged_at.ndim == 0 else diverged_at,
         optimizer_name=optimizer.name, hyper_parameters=dict(optimizer.hyper_parameters), min_value=min_value,
     )
+
+
+def diverged_at_steps(points: np.ndarray, losses: np.ndarray, reference, blowup: float = 1e6) -> np.ndarray:
+    """The step each run diverged at by `run`'s rules (see the module's docstring), −1 where it did
+    not: for runs recorded by a loop of one's own, points (steps + 1, ..., d) and losses (steps + 1, ...),
+    with `reference` f* (or f(θ₀) where f* is unknown). A run stepped on after it diverged changes
+    nothing: only the first such step counts. tests/test_widgets.py checks it against `run`."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        bad = ~np.all(np.abs(points[1:]) <= blowup, axis=-1) | ~np.isfinite(losses[1:])  # the θ rule first
+        climbed = ~(losses[1:] <= reference + blowup**2 * np.maximum(losses[0] - reference, 1.0))
+    first_bad = np.where(bad.any(axis=0), bad.argmax(axis=0) + 1, -1)
+    first_climb = np.where(climbed.any(axis=0), climbed.argmax(axis=0) + 1, -1)
+    return np.where(first_bad >= 0, first_bad, first_climb)
 
 
 @dataclass

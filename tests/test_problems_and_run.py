@@ -6,7 +6,7 @@ import pytest
 
 from course_lib.optim import SGD, Momentum
 from course_lib.problems import Beale, Himmelblau, Quadratic, Rescaled, Rosenbrock, Saddle
-from course_lib.run import run, sweep
+from course_lib.run import diverged_at_steps, run, sweep
 
 PROBLEMS = [Quadratic([1.0, 10.0]), Quadratic([0.5, 4.0], angle=30.0, center=[1.0, -1.0]),
             Quadratic([1.0, 2.0, 3.0]), Rosenbrock(), Beale(), Saddle(), Himmelblau(),
@@ -74,6 +74,36 @@ def test_a_batch_of_starts_runs_each_start_independently():
         alone = run(Momentum(lr=0.05, beta=0.8), q, x0, steps=40)
         np.testing.assert_array_equal(together.points[:, k], alone.points)
         np.testing.assert_array_equal(together.losses[:, k], alone.losses)
+
+
+def test_a_batch_with_diverging_runs_is_nan_from_each_runs_own_divergence_on():
+    # λ = 10: lr 0.3 multiplies the error by −2 (θ passes 1e6 at step 20), 0.25 by −1.5, 0.1 converges
+    q = Quadratic([10.0], center=[0.0])
+    together = run(SGD(lr=np.array([[0.3], [0.25], [0.1]])), q, np.ones((3, 1)), steps=60)
+    assert together.diverged_at.tolist() == [20, 35, -1]
+    for k, lr in enumerate([0.3, 0.25, 0.1]):
+        alone = run(SGD(lr=lr), q, [1.0], steps=60)
+        np.testing.assert_array_equal(together.points[:, k], alone.points)
+        np.testing.assert_array_equal(together.losses[:, k], alone.losses)
+        if alone.diverged_at is not None:
+            assert np.isnan(alone.points[alone.diverged_at:]).all() and np.isfinite(alone.points[:alone.diverged_at]).all()
+
+
+def _climbing(x):
+    return -np.ones_like(x)  # the gradient of −Σθ: each step of SGD(lr=0.1) adds 0.1 to θ
+
+
+@pytest.mark.parametrize("optimizer, problem, x0, loss, expected", [
+    (SGD(lr=0.3), Quadratic([10.0], center=[0.0]), [1.0], None, 20),       # θ passes 1e6 at step 20
+    (SGD(lr=0.1), _climbing, [0.0], lambda x: np.exp(10 * x[..., 0]), 28),  # f = eᵗ passes 1e12 · f(θ₀), θ = 2.8
+    (Momentum(lr=0.01, beta=0.9), Quadratic([1.0, 10.0]), [1.0, 1.0], None, None),  # converges
+])
+def test_diverged_at_steps_finds_runs_divergence_in_a_recorded_path(optimizer, problem, x0, loss, expected):
+    path = run(optimizer, problem, x0, steps=300, loss=loss)
+    assert path.diverged_at == expected
+    raw = run(optimizer, problem, x0, steps=300, loss=loss, blowup=1e150)  # recorded on, past the usual limits
+    reference = problem.min_value if loss is None else raw.losses[0]
+    assert diverged_at_steps(raw.points, raw.losses, reference) == (-1 if expected is None else expected)
 
 
 def test_noise_is_repeatable_for_a_seed_and_differs_between_seeds():

@@ -54,9 +54,13 @@ def test_the_largest_lr_diverges_with_a_note_and_no_warning():
     assert path.diverged_at is not None
     assert f"diverged at step {path.diverged_at}" in explorer.status.value
     assert "lr above the stability limit 2/λmax = 0.2" in explorer.status.value
-    legend = explorer.loss_axes.get_legend().get_texts()[0].get_text()
-    assert legend.endswith(f"diverged at step {path.diverged_at}")
+    # the legend names the optimizers only (it stays in the background); the run ends with ✕
+    legend = explorer.loss_axes.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["GD", "diverged (step in the status)"]
+    end = explorer._drawn_losses.ends[0]
+    assert end.get_xdata()[0] == path.diverged_at - 1 and end.get_marker() == "X"
     explorer.lr.value = 0.1
+    assert explorer.loss_axes.get_legend() is legend  # made once, not again at every move
     assert "diverged" not in explorer.status.value and "stability" not in explorer.status.value
 
 
@@ -173,6 +177,19 @@ def test_thestability_limits_in_the_status_agree_with_theory_and_with_runs(beta)
     assert stability_limit(SGD(lr=0.1), Quadratic([1.0, 10.0], angle=30)) == pytest.approx(0.2)
 
 
+@pytest.mark.parametrize("batch_size, lr, epochs", [(1, 0.05, 10), (1, 1.0, 3), (7, 0.3, 5), (100, 1.0, 10)])
+def test_the_batch_size_explorers_minibatch_run_is_run_with_the_loss_bit_for_bit(batch_size, lr, epochs):
+    # the explorer computes the full-data loss after the run (faster); it must be `run`'s, step by step
+    explorer = BatchSizeExplorer()
+    explorer.batch_size.value, explorer.lr.value, explorer.epochs.value = batch_size, lr, epochs
+    problem, shown = explorer.problem, explorer.paths[0]
+    stochastic = problem.minibatch_gradient(batch_size, np.random.default_rng(explorer.seed))
+    expected = run(SGD(lr=lr), stochastic, problem.start, shown.steps, loss=problem.value)
+    np.testing.assert_array_equal(shown.points, expected.points)
+    np.testing.assert_array_equal(shown.losses, expected.losses)
+    assert shown.diverged_at == expected.diverged_at and shown.min_value == expected.min_value
+
+
 def test_the_schedule_explorer_redraws_the_schedule_and_its_effect():
     explorer = ScheduleExplorer()
     assert explorer.kind.value == "cosine" and explorer.lr.value == 0.1 and explorer.renders == 1
@@ -190,6 +207,23 @@ def test_the_schedule_explorer_redraws_the_schedule_and_its_effect():
     assert explorer.status.value.startswith("step decay ηₜ = 0.1 · 0.3^⌊t/125⌋: ηₜ from 0.1 (step 0) to 0.0027")
     assert (explorer._schedule_line, explorer._limit_line, explorer._limit_text, *explorer._drawn_losses.lines) == lines
     assert [path.losses.shape for path in explorer.paths] == [(501, 20), (501, 20)]
+
+
+@pytest.mark.parametrize("kind, lr", [("step", 0.1), ("one-cycle", 0.25), ("constant", 0.3)])  # the last two diverge
+def test_the_schedule_explorers_runs_are_sgd_with_the_schedule_bit_for_bit(kind, lr):
+    # the explorer runs its 2 × 20 runs in a loop of its own (faster); each must be `run` with
+    # SGD(lr=schedule) and that run's noise alone, diverging at the same step
+    explorer = ScheduleExplorer()
+    explorer.kind.value, explorer.lr.value = kind, lr
+    for path, schedule in zip(explorer.paths, [explorer.schedule, lr]):
+        for k in (0, 7, 19):
+            noise = iter(explorer._noise[:, k])
+            alone = run(SGD(lr=schedule), lambda x: explorer.problem.grad(x) + next(noise), explorer.problem.start,
+                        explorer.steps, loss=explorer.problem.value)
+            np.testing.assert_array_equal(path.points[:, k], alone.points)
+            np.testing.assert_array_equal(path.losses[:, k], alone.losses)
+            assert path.diverged_at[k] == (-1 if alone.diverged_at is None else alone.diverged_at)
+    assert kind == "step" or (explorer.paths[1].diverged_at >= 0).any()
 
 
 def test_the_setting_slider_takes_the_name_and_range_of_each_kind_with_one_redraw_per_move():
@@ -226,7 +260,8 @@ def test_the_schedule_explorer_shows_a_divergence_without_warnings():
     assert "SGD with the constant lr 0.3: diverged at step" in explorer.status.value
     assert "reached 0.3, above the stability limit 2/λmax = 0.2" in explorer.status.value
     legend = [text.get_text() for text in explorer.loss_axes.get_legend().get_texts()]
-    assert legend[1].startswith("SGD, constant lr 0.3 — diverged at step")
+    assert legend == ["SGD with the schedule", "SGD with the constant η₀", "noise floor of the constant η₀"]
+    assert explorer._drawn_losses.ends[1].get_marker() == "X" and len(explorer._drawn_losses.ends[1].get_xdata()) == 1
     assert not explorer._floor_line.get_visible()
     explorer.kind.value = "exponential"
     explorer.setting.value = 0.98                                  # falls below the limit before it blows up
@@ -248,7 +283,7 @@ def test_the_warmup_ramps_up_first_and_the_schedule_fills_the_steps_left():
     expected = schedules.warmup(schedules.cosine(0.1, total_steps=400), warmup_steps=100)(np.arange(500))
     np.testing.assert_array_equal(rates, expected)
     assert explorer.status.value.startswith("linear warmup over 100 steps, then cosine from 0.1 to 0 over 400 steps")
-    assert explorer.schedule_axes.get_title() == "ηₜ: cosine after a warmup (grey: constant 0.1)"
+    assert explorer.schedule_axes.get_title() == "ηₜ: cosine after a warmup (grey: constant η₀)"
 
 
 # -- CurvesExplorer (lesson 08) ------------------------------------------------------------------
@@ -287,8 +322,12 @@ def test_the_curves_explorer_starts_at_the_marked_lr_and_redraws_a_stored_run():
     np.testing.assert_array_equal(lines["selected"].get_ydata(), results["SGD", 1.0]["val_accuracy"])
     assert lines["marked"].get_visible() and lines["marked"].get_label() == "lr=0.1 (chosen)"
     assert sum(line.get_visible() for line in lines["others"]) == 2     # 0.01 and 3 in grey
-    legend = [text.get_text() for text in explorer.accuracy_axes.get_legend().get_texts()]
-    assert legend == ["lr=1", "lr=0.1 (chosen)", "its other 2 lrs"]
+    legend = explorer.accuracy_axes.get_legend()  # one fixed key, drawn once in the background
+    assert [text.get_text() for text in legend.get_texts()] == ["the lr on the slider", "the chosen lr", "its other lrs",
+                                                                "diverged"]
+    explorer.lr.value = 3.0
+    assert explorer.accuracy_axes.get_legend() is legend and explorer.loss_axes.get_legend() is None
+    assert lines["end"].get_xdata().size == 1  # the ✕ where the run of lr 3 diverged
 
 
 def test_another_optimizer_brings_its_own_learning_rates_and_one_redraw():

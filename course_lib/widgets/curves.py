@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import plots
 from .controls import SLIDER_STYLE
@@ -76,6 +77,14 @@ class CurvesExplorer(Explorer):
         self.loss_axes.set_yscale("log")
         self.loss_axes.minorticks_off()  # the decades are enough to read it, and each tick costs drawing time
         self.accuracy_axes.set_ylim(0, 1.02)
+        # one legend in neutral greys (the titles name the optimizer): the same for every
+        # move, so it is drawn once, in the background (a legend with the lr in it costs a third of a move)
+        key = [Line2D([], [], color="#333333", linewidth=2.4),
+               Line2D([], [], color="#333333", linestyle="--", linewidth=1.4),
+               Line2D([], [], color="#B8BCC4", linewidth=1.0),
+               Line2D([], [], marker="X", linestyle="none", markersize=8, color="#333333", markeredgecolor="white")]
+        self.accuracy_axes.legend(key, ["the lr on the slider", "the chosen lr", "its other lrs", "diverged"],
+                                  loc="lower right", fontsize="small", framealpha=0.9)
         super().__init__(figure, controls)
 
     def _lr_options(self, name: str) -> list:
@@ -116,18 +125,12 @@ class CurvesExplorer(Explorer):
                 line.set_visible(other not in (lr, marked))
             for line in lines["others"][len(curves):]:
                 line.set_visible(False)
-            handles = [lines["selected"]]
             lines["selected"].set_data(np.arange(curves[lr].size), curves[lr])
             lines["selected"].set(color=color, label=f"lr={lr:.3g}" + (" (chosen)" if lr == marked else ""))
             lines["marked"].set_visible(marked is not None and marked != lr)
             if lines["marked"].get_visible():
                 lines["marked"].set_data(np.arange(curves[marked].size), curves[marked])
                 lines["marked"].set(color=color, label=f"lr={marked:.3g} (chosen)")
-                handles.append(lines["marked"])
-            greys = [line for line in lines["others"] if line.get_visible()]
-            if greys:
-                greys[0].set_label(f"its other {len(greys)} lrs")
-                handles.append(greys[0])
             finite = np.flatnonzero(np.isfinite(curves[lr]))
             diverged = selected["diverged_at"] is not None and finite.size > 0
             lines["end"].set_data(finite[-1:] if diverged else [], curves[lr][finite[-1:]] if diverged else [])
@@ -136,8 +139,6 @@ class CurvesExplorer(Explorer):
             axes.set_xlim(0, max(max(curve.size for curve in curves.values()) - 1, 1))
             if metric == "loss":
                 self._fit_loss_axis(axes, list(curves.values()))
-            axes.legend(handles=handles, loc="upper right" if metric == "loss" else "lower right",
-                        fontsize="small", framealpha=0.9)
         chosen = " (chosen)" if lr == marked else ""
         return [f"{name} lr={lr:.3g}{chosen}: {self.outcome(selected, key, split)}",
                 f"{split} accuracy at the end, for each lr of {name}: "

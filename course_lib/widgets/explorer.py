@@ -8,7 +8,9 @@ sets, axes, ticks and labels that do not change. So the figure is drawn in two l
 * the changing artists: the explorer's lines and markers, and the texts, titles and legends that
   a move has changed once, drawn on a copy of that bitmap at every move (``Figure.draw_artist``).
   A text costs more than a line (each glyph is rasterized again), so a title or a legend that
-  stays the same stays in the background.
+  stays the same stays in the background; that is why the explorers' legends name the runs
+  without their numbers (which are in the status lines): a legend drawn at every move costs
+  about a third of a move.
 
 An axes whose limits (or scale, or axis labels) a move changes cannot keep its ticks in a fixed
 bitmap: once it changes, it is left out of the background and drawn anew, ticks and all, when its

@@ -9,9 +9,8 @@ import numpy as np
 from matplotlib.ticker import NullLocator
 
 from .. import plots, schedules, theory
-from ..optim import SGD
 from ..problems import Quadratic
-from ..run import run
+from ..run import Trajectory, diverged_at_steps
 from .controls import SLIDER_STYLE, lr_slider, nice
 from .explorer import DPI, FIGURE_SIZE, Explorer
 
@@ -91,7 +90,7 @@ class ScheduleExplorer(Explorer):
                                    va="bottom", color="#A01010", fontsize="small", transform=ax.get_yaxis_transform())
         ax.set(xlabel="step t", ylabel="learning rate ηₜ", xlim=(0, self.steps))
         ax.grid(True, alpha=0.3)
-        self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True, xlabel="step")
+        self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True, xlabel="step", legend=False)
         self.loss_axes.yaxis.set_minor_locator(NullLocator())  # a third of the drawing time, for faint ticks
         self.loss_axes.set_title(f"SGD on {self.problem.name}, noise σ = {self.noise:g}: mean of {self.runs} runs",
                                  fontsize="medium")
@@ -152,10 +151,26 @@ class ScheduleExplorer(Explorer):
         self.warmup_steps.disabled = not self.warmup.value
         self.update()
 
-    def _noisy_gradient(self):
-        """∇f plus the noise drawn once, step by step; the two runs (schedule, constant) get the same."""
-        noise = iter(self._noise)
-        return lambda x: self.problem.grad(x) + next(noise)
+    def _sgd_runs(self, rates) -> Trajectory:
+        """SGD, θ ← θ − ηₜ (∇f(θ) + noise), for the two rows (schedule, constant lr) of `runs` runs at
+        once: `rates` (steps, 2, 1, 1) gives ηₜ of each row, and the noise drawn once is the same for both.
+
+        The loop of `run` with `SGD(lr=schedule)`, without its checks at every step (a fifth of the
+        time): the same numbers bit for bit, and the same divergence steps (`diverged_at_steps`);
+        tests/test_widgets.py compares each run with `run`.
+        """
+        points = np.empty((self.steps + 1, *self._starts.shape))
+        points[0] = x = self._starts
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows; found below
+            for t in range(self.steps):
+                x = x - rates[t] * (self.problem.grad(x) + self._noise[t])
+                points[t + 1] = x
+            losses = self.problem.value(points)
+        diverged_at = diverged_at_steps(points, losses, self.problem.min_value)
+        after = np.arange(self.steps + 1)[:, None, None] >= np.where(diverged_at >= 0, diverged_at, self.steps + 1)
+        points[after], losses[after] = np.nan, np.nan
+        return Trajectory(optimizer="SGD", problem=self.problem.name, points=points, losses=losses,
+                          diverged_at=diverged_at, optimizer_name="SGD", min_value=self.problem.min_value)
 
     def redraw(self, kind, lr, setting, warmup, warmup_steps) -> list:
         self.schedule, text = self.make_schedule(kind, lr, setting, warmup, warmup_steps)
@@ -163,8 +178,7 @@ class ScheduleExplorer(Explorer):
         rates = np.broadcast_to(schedule(t), t.shape)
         # one vectorized run: row 0 follows the schedule, row 1 the constant lr (both evaluated once, here)
         both_rates = np.stack([rates, np.full(self.steps, lr)], axis=1)[:, :, None, None]   # (steps, 2, 1, 1)
-        both = SGD(lr=lambda step: both_rates[step])
-        path = run(both, self._noisy_gradient(), self._starts, self.steps, loss=self.problem.value)
+        path = self._sgd_runs(both_rates)
         self.paths = [replace(path, optimizer=f"SGD, {name}", problem=self.problem.name, points=path.points[:, k],
                               losses=path.losses[:, k], diverged_at=path.diverged_at[k],
                               hyper_parameters={"lr": lr_k}, min_value=self.problem.min_value)
@@ -172,7 +186,7 @@ class ScheduleExplorer(Explorer):
         self.curves = [np.mean(p.losses - self.problem.min_value, axis=1) for p in self.paths]
         diverged = [self._first_divergence(p) for p in self.paths]
         floor = theory.sgd_noise_floor(lr, self.eigenvalues, self.noise)
-        self._draw_schedule(rates, lr, f"ηₜ: {kind}" + (" after a warmup" if warmup else "") + f" (grey: constant {lr:.3g})")
+        self._draw_schedule(rates, lr, f"ηₜ: {kind}" + (" after a warmup" if warmup else "") + " (grey: constant η₀)")
         self._draw_effect(lr, diverged, floor, f"SGD, {kind}" + (" with warmup" if warmup else ""))
         return self._status(text, rates, lr, diverged, floor)
 
@@ -192,9 +206,13 @@ class ScheduleExplorer(Explorer):
         self._drawn_losses.update(means, [label, f"SGD, constant lr {lr:.3g}"])
         self._floor_line.set_ydata([floor, floor])
         self._floor_line.set_visible(bool(np.isfinite(floor) and floor > 0))  # none without noise
-        self._floor_line.set_label(f"noise floor of lr {lr:.3g}")
-        handles = self._drawn_losses.lines + ([self._floor_line] if self._floor_line.get_visible() else [])
-        self.loss_axes.legend(handles=handles, loc="lower left", fontsize="small", framealpha=0.9)
+        # fixed labels: a legend that stays the same is drawn once, in the background (one with
+        # the numbers in it costs a third of a move); the numbers are in the status lines
+        # the legend shows the floor whenever there is noise, also while the constant η₀ diverges and has none
+        if self.loss_axes.get_legend() is None:
+            handles = self._drawn_losses.lines + ([self._floor_line] if self.noise > 0 else [])
+            labels = ["SGD with the schedule", "SGD with the constant η₀", "noise floor of the constant η₀"]
+            self.loss_axes.legend(handles, labels[:len(handles)], loc="lower left", fontsize="small", framealpha=0.9)
         # a fixed top, so that a diverging run leaves the view instead of squashing the others
         finite = np.concatenate([curve[np.isfinite(curve)] for curve in self.curves] + [[floor] if np.isfinite(floor) else []])
         # and a fixed bottom, a decade under the noise floor of the smallest lr, unless a run goes lower

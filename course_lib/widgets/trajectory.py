@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import plots
 from ..optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
@@ -35,7 +36,8 @@ class TrajectoryExplorer(Explorer):
         count = len(self._optimizers({name: control.value for name, control in controls.items()}))
         min_value = problem.min_value if np.isfinite(problem.min_value) else None
         self._drawn_paths = plots.PathArtists(self.path_axes, count, legend=False)
-        self._drawn_losses = plots.LossArtists(self.loss_axes, count, min_value, log=True, xlabel="step")
+        self._drawn_losses = plots.LossArtists(self.loss_axes, count, min_value, log=True, xlabel="step", legend=False)
+        self._legend_names = None  # the optimizers the legend names; it is made again only if they change
         self._loss_range = fixed_loss_range(problem, self.x0)  # the same for every move; None: fitted
         super().__init__(figure, controls)
 
@@ -50,9 +52,28 @@ class TrajectoryExplorer(Explorer):
         self._drawn_losses.update(self.paths)
         if self._loss_range is not None:
             self.loss_axes.set_ylim(self._loss_range)
+        self._name_runs(optimizers)
         return [f"{plots.short_label(path)}: {outcome(path, self.problem.min_value)}"
                 f"{stability_note(optimizer, self.problem)}"
                 for optimizer, path in zip(optimizers, self.paths)]
+
+    def _name_runs(self, optimizers):
+        """A legend of the optimizers' names alone, in a fixed place: it stays the same from move to
+        move, so it is drawn once, in the background (a legend with the numbers in it is drawn again
+        at every move, a third of its time); the numbers are in the status lines below the figure."""
+        names = [_legend_name(optimizer) for optimizer in optimizers]
+        if names == self._legend_names:
+            return
+        self._legend_names = names
+        diverged = Line2D([], [], marker="X", markersize=8, linestyle="none", color="#555555", markeredgecolor="white")
+        self.loss_axes.legend(self._drawn_losses.lines + [diverged], names + ["diverged (step in the status)"],
+                              loc="lower left", fontsize="small", framealpha=0.9)
+
+
+def _legend_name(optimizer) -> str:
+    """The optimizer's name; "GD" for SGD, as these runs use the exact gradient."""
+    name = plots.optimizer_name(optimizer)
+    return "GD" if name == "SGD" else name
 
 
 def _lr_range(problem, fallback: tuple, above: float) -> tuple:
