@@ -113,16 +113,22 @@ def first_step(condition):
     return np.where(hit, first, np.nan)
 
 
-def step_sizes(optimizer: Optimizer, gradients) -> np.ndarray:
+def step_sizes(optimizer: Optimizer, gradients, steps: int | None = None) -> np.ndarray:
     """|Δθ| / η of each step `optimizer` takes from θ = 0 when step t's gradient is gradients[t − 1]
     (whatever θ is): how a unit of gradient turns into a step. `gradients` has shape (steps,) for one
     coordinate, or (steps, ...) for θ of shape (...); the result has the shape of `gradients`.
-    η is the optimizer's learning rate of that step (a schedule's value at t − 1)."""
+    With `steps`, `gradients` is one gradient (a number, or of θ's shape) given at every step:
+    the result is (steps, ...). η is the optimizer's learning rate of that step (a schedule's
+    value at t − 1)."""
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"optimizer must be one of course_lib.optim's optimizers, got {optimizer!r}")
     gradients = as_float_array(gradients, "gradients").astype(float)
-    if gradients.ndim == 0:
-        raise ValueError("gradients must hold one gradient per step: an array of shape (steps,) or (steps, ...)")
+    if steps is not None:
+        steps = whole_number("steps", steps)
+        gradients = np.broadcast_to(gradients, (steps, *gradients.shape))
+    if gradients.ndim == 0 or len(gradients) == 0:
+        raise ValueError("gradients must hold one gradient per step, an array of shape (steps,) or (steps, ...); "
+                         "or give one gradient and the number of steps: step_sizes(optimizer, g, steps=100)")
     per_step = gradients[:, None] if gradients.ndim == 1 else gradients
     theta = np.zeros(per_step.shape[1:])
     state = optimizer.init(theta)

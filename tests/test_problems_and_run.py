@@ -181,6 +181,11 @@ def test_step_sizes_follow_momentums_geometric_sums():
         np.testing.assert_array_equal(both[:, i], step_sizes(Adam(lr=lambda k: 0.1 / (k + 1)), gradients[:, i]))
     np.testing.assert_allclose(both[0], 1.0, rtol=1e-4)                # Adam's first step: η·sign(g)
     np.testing.assert_array_equal(step_sizes(SGD(lr=0.5), gradients), np.abs(gradients))
+    np.testing.assert_array_equal(step_sizes(Momentum(lr=0.3, beta=beta), 1.0, steps=40), constant)
+    np.testing.assert_array_equal(step_sizes(Adam(lr=0.1), [1e-3, 5.0], steps=3),
+                                  step_sizes(Adam(lr=0.1), [[1e-3, 5.0]] * 3))
+    with pytest.raises(ValueError, match="one gradient per step"):
+        step_sizes(SGD(lr=0.1), 1.0)
     with pytest.raises(ValueError, match="learning rate is 0"):
         step_sizes(SGD(lr=0.0), gradients)
 
