@@ -29,7 +29,8 @@ import numpy as np
 from .optimizer_base import Optimizer, as_float_array, check_fits_in_memory, hyper_parameter, whole_number
 from .problems import Problem
 
-__all__ = ["Trajectory", "run", "SweepResult", "sweep", "tuned", "run_online", "nesterov_lookahead"]
+__all__ = ["Trajectory", "run", "first_step", "step_sizes", "SweepResult", "sweep", "tuned", "run_online",
+           "nesterov_lookahead"]
 
 
 @dataclass
@@ -83,6 +84,63 @@ class Trajectory:
             text += f", loss {self.losses[0]:.2g} → {self.final_loss:.2g}"
         note = self.note()
         return text + (f" ({note})" if note else "")
+
+    def steps_to(self, tol: float, relative: bool = False):
+        """The first step with f − f* ≤ tol (with `relative`: f − f* ≤ tol · (f(θ₀) − f*)), by
+        `first_step`: an int, or None where never reached; with several runs a float array, NaN
+        where never. A run that diverged never reaches it after its divergence (its losses are NaN)."""
+        if self.losses is None:
+            raise ValueError("steps_to needs the losses: run on a Problem, or give run(..., loss=f)")
+        if self.min_value is None:
+            raise ValueError(f"steps_to measures f − f*, and f* of {self.problem} is not known")
+        gap = self.losses - self.min_value
+        return first_step(gap <= (tol * gap[0] if relative else tol))       # NaN compares as False
+
+
+def first_step(condition):
+    """The first step (index along axis 0, the step axis) where `condition` holds, for each run.
+
+    Never true: None for a single run (a 1-D condition), NaN in the float array returned for
+    several runs (condition of shape (steps + 1, ...)), as in `SweepResult.steps_to_tol`.
+    """
+    condition = np.asarray(condition, dtype=bool)
+    if condition.ndim == 0:
+        raise ValueError("first_step takes one condition per step: an array with the steps along axis 0")
+    hit = condition.any(axis=0)
+    first = np.argmax(condition, axis=0)
+    if condition.ndim == 1:
+        return int(first) if hit else None
+    return np.where(hit, first, np.nan)
+
+
+def step_sizes(optimizer: Optimizer, gradients, steps: int | None = None) -> np.ndarray:
+    """|Δθ| / η of each step `optimizer` takes from θ = 0 when step t's gradient is gradients[t − 1]
+    (whatever θ is): how a unit of gradient turns into a step. `gradients` has shape (steps,) for one
+    coordinate, or (steps, ...) for θ of shape (...); the result has the shape of `gradients`.
+    With `steps`, `gradients` is one gradient (a number, or of θ's shape) given at every step:
+    the result is (steps, ...). η is the optimizer's learning rate of that step (a schedule's
+    value at t − 1)."""
+    if not isinstance(optimizer, Optimizer):
+        raise ValueError(f"optimizer must be one of course_lib.optim's optimizers, got {optimizer!r}")
+    gradients = as_float_array(gradients, "gradients").astype(float)
+    if steps is not None:
+        steps = whole_number("steps", steps)
+        gradients = np.broadcast_to(gradients, (steps, *gradients.shape))
+    if gradients.ndim == 0 or len(gradients) == 0:
+        raise ValueError("gradients must hold one gradient per step, an array of shape (steps,) or (steps, ...); "
+                         "or give one gradient and the number of steps: step_sizes(optimizer, g, steps=100)")
+    per_step = gradients[:, None] if gradients.ndim == 1 else gradients
+    theta = np.zeros(per_step.shape[1:])
+    state = optimizer.init(theta)
+    sizes = np.empty(per_step.shape)
+    for t, g in enumerate(per_step, start=1):
+        lr = np.asarray(optimizer.learning_rate(t), dtype=float)
+        if np.any(lr == 0):
+            raise ValueError(f"the learning rate is 0 at step {t}: a step size relative to it is undefined")
+        new_theta, state = optimizer.update(theta, g, state)
+        sizes[t - 1] = np.abs(new_theta - theta) / lr
+        theta = new_theta
+    return sizes.reshape(gradients.shape)
 
 
 def _one_number(name: str, value, meaning: str) -> float:
@@ -286,10 +344,7 @@ def sweep(optimizer_class, problem: Problem, x0, steps: int, *, tol: float | Non
     if tol is None:
         steps_to_tol = np.full(grid_shape, np.nan)
     else:
-        reached = (path.losses - problem.min_value) <= tol              # NaN compares as False
-        first = np.argmax(reached, axis=0).astype(float)
-        first[~reached.any(axis=0)] = np.nan
-        steps_to_tol = first.reshape(grid_shape)
+        steps_to_tol = first_step(path.losses - problem.min_value <= tol).reshape(grid_shape)  # NaN: never
     return SweepResult(axes=axes, final_loss=final_loss, steps_to_tol=steps_to_tol,
                        diverged_at=path.diverged_at.reshape(grid_shape), trajectory=path)
 

@@ -6,7 +6,7 @@ import pytest
 
 from course_lib.optim import SGD, Momentum
 from course_lib.problems import Beale, Himmelblau, Quadratic, Rescaled, Rosenbrock, Saddle
-from course_lib.run import diverged_at_steps, run, sweep
+from course_lib.run import diverged_at_steps, first_step, run, step_sizes, sweep
 
 PROBLEMS = [Quadratic([1.0, 10.0]), Quadratic([0.5, 4.0], angle=30.0, center=[1.0, -1.0]),
             Quadratic([1.0, 2.0, 3.0]), Rosenbrock(), Beale(), Saddle(), Himmelblau(),
@@ -133,6 +133,61 @@ def test_sweep_grid_rows_equal_single_runs_and_steps_to_tolerance_is_the_first_h
     # GD (β = 0) is stable only for η < 2/λ_max = 0.2; momentum stretches that to 2(1 + β)/λ_max
     assert result.diverged_at[3, 0] > 0 and result.diverged_at[2, 0] == -1
     assert result.diverged_at[3, 2] == -1
+
+
+def test_steps_to_is_the_first_step_within_tol_as_gradient_descent_predicts():
+    # GD on f = ½λθ²: f_t = f_0 (1 − ηλ)^(2t), so f_t ≤ tol first at t = ⌈ln(tol/f_0) / (2 ln|1 − ηλ|)⌉
+    q = Quadratic([2.0])
+    lrs = np.array([0.05, 0.1, 0.3, 0.9, 1.2])                    # 1.2: ηλ = 2.4 > 2, diverges
+    path = run(SGD(lr=lrs[:, None]), q, np.full((5, 1), 3.0), 400)
+    f0 = q.value(np.array([3.0]))
+    for tol, relative in ((1e-6, False), (1e-7, True)):
+        target = tol * f0 if relative else tol
+        predicted = np.ceil(np.log(target / f0) / (2 * np.log(np.abs(1 - lrs[:4] * 2.0))))
+        measured = path.steps_to(tol, relative=relative)
+        np.testing.assert_array_equal(measured[:4], predicted)
+        assert np.isnan(measured[4])                                 # never: NaN for a batch of runs
+        for k in range(4):                                           # one run: an int
+            alone = run(SGD(lr=lrs[k]), q, [3.0], 400)
+            assert alone.steps_to(tol, relative=relative) == int(predicted[k])
+    assert run(SGD(lr=0.01), q, [3.0], 10).steps_to(1e-6) is None    # never: None for one run
+    assert run(SGD(lr=1.2), q, [3.0], 400).steps_to(1e-6) is None    # diverged
+
+
+def test_first_step_takes_the_step_axis_first_and_says_never_plainly():
+    condition = np.array([[False, False, True], [False, True, True], [False, True, False]])
+    np.testing.assert_array_equal(first_step(condition), [np.nan, 1, 0])
+    assert first_step(condition[:, 2]) == 0 and first_step(condition[:, 0]) is None
+    assert first_step(np.zeros((4, 2, 3), dtype=bool)).shape == (2, 3)
+    with pytest.raises(ValueError, match="one condition per step"):
+        first_step(True)
+    with pytest.raises(ValueError, match="needs the losses"):
+        run(SGD(lr=0.1), lambda x: x, [1.0], 3).steps_to(1e-6)
+
+
+def test_step_sizes_follow_momentums_geometric_sums():
+    beta, t = 0.9, np.arange(1, 41)
+    constant = step_sizes(Momentum(lr=0.3, beta=beta), np.ones(40))
+    alternating = step_sizes(Momentum(lr=0.3, beta=beta), (-1.0) ** (t + 1))
+    assert constant.shape == (40,)
+    np.testing.assert_allclose(constant, (1 - beta**t) / (1 - beta), rtol=1e-12)
+    np.testing.assert_allclose(alternating, (1 - (-beta) ** t) / (1 + beta), rtol=1e-12)
+    # d-D: each coordinate is its own run; a schedule's lr of each step is divided out
+    from course_lib.optim import Adam
+    gradients = np.array([[1e-3, 5.0], [2e-3, -5.0], [1e-3, 5.0]])
+    both = step_sizes(Adam(lr=lambda k: 0.1 / (k + 1)), gradients)
+    assert both.shape == (3, 2)
+    for i in range(2):
+        np.testing.assert_array_equal(both[:, i], step_sizes(Adam(lr=lambda k: 0.1 / (k + 1)), gradients[:, i]))
+    np.testing.assert_allclose(both[0], 1.0, rtol=1e-4)                # Adam's first step: η·sign(g)
+    np.testing.assert_array_equal(step_sizes(SGD(lr=0.5), gradients), np.abs(gradients))
+    np.testing.assert_array_equal(step_sizes(Momentum(lr=0.3, beta=beta), 1.0, steps=40), constant)
+    np.testing.assert_array_equal(step_sizes(Adam(lr=0.1), [1e-3, 5.0], steps=3),
+                                  step_sizes(Adam(lr=0.1), [[1e-3, 5.0]] * 3))
+    with pytest.raises(ValueError, match="one gradient per step"):
+        step_sizes(SGD(lr=0.1), 1.0)
+    with pytest.raises(ValueError, match="learning rate is 0"):
+        step_sizes(SGD(lr=0.0), gradients)
 
 
 def test_sweep_best_finds_the_fastest_setting():
