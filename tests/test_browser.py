@@ -217,8 +217,10 @@ def no_dialog(page) -> None:
 def run_all_cells(page, notebook: Path, path: str) -> None:
     """Clear the stored outputs, Run > Run All Cells, wait until done; fail on any error shown."""
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    # which code cells JupyterLab executes: all but the blank ones, which it skips
-    must_run = [bool("".join(cell["source"]).strip()) for cell in cells if cell["cell_type"] == "code"]
+    # which code cells show that they ran: all but the blank ones, which JupyterLab skips, and the
+    # ones whose source is collapsed (metadata jupyter.source_hidden), which run but show no prompt
+    must_run = [bool("".join(cell["source"]).strip()) and not cell["metadata"].get("jupyter", {}).get("source_hidden")
+                for cell in cells if cell["cell_type"] == "code"]
 
     wait_for(page, "n => document.querySelectorAll('.jp-Notebook .jp-Cell').length === n", len(cells),
              failure=f"the notebook did not show its {len(cells)} cells",
