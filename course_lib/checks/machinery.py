@@ -265,6 +265,8 @@ def checker(check):
 def _add_note(error: BaseException, note: str) -> None:
     if hasattr(error, "add_note"):  # Python ≥ 3.11 prints notes under the error
         error.add_note(note)
+    else:  # Python 3.10 has no add_note: the same list by hand (IPython's traceback shows it)
+        error.__notes__ = [*getattr(error, "__notes__", []), note]
 
 
 def _call_text(name: str, args: dict) -> str:
