@@ -39,7 +39,7 @@ A checker for a new exercise is a list of `Case`s, a reference, the typical `Mis
 hints, and one call of `compare` (exercises/README.md shows how).
 
 The package holds `machinery.py` (Case, Mistake, Batches, compare, fail, checker, CHECKERS and the
-helpers they share) and one module per exercise, `ex01_gradient_descent.py` ... `ex08_network.py`,
+helpers they share) and one module per exercise, `ex01_gradient_descent.py` ... `ex08_network.py` and `ex10_after_adam.py`,
 with that exercise's checkers and their references and typical mistakes. This module re-exports
 every checker, so `checks.check_<name>` works whichever module it lives in.
 """
