@@ -43,6 +43,7 @@ def test_the_gd_explorer_redraws_the_path_for_a_new_lr():
     assert explorer.renders == 2 and explorer.image.value != image_before
     assert "lr=0.15" in explorer.paths[0].optimizer and explorer.status.value.startswith("SGD lr=0.15: f − f* = ")
     np.testing.assert_array_equal(line.get_xydata(), explorer.paths[0].points)
+    assert explorer.status_text.startswith("SGD lr=0.15: f − f* = ") and "<" not in explorer.status_text
     assert background(explorer) == contour_before  # the same objects: the contour was not redrawn
     assert all(new is old for new, old in zip(background(explorer), contour_before))
 

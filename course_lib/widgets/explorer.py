@@ -133,6 +133,7 @@ class Explorer:
         self.figure = figure
         self.image = widgets.Image(format="png")
         self.status = widgets.HTML()
+        self.status_lines = []             # what the status shows, as plain text (for printing)
         self.renders = 0
         self.controls = dict(controls)
         for name, control in self.controls.items():
@@ -162,8 +163,14 @@ class Explorer:
             lines = self.redraw(**self.values())
         except ValueError as error:  # e.g. a custom slider reaching β = 1: say why, keep the last figure
             lines = [f"⚠ {error}"]
+        self.status_lines = list(lines)
         self.status.value = "<br>".join(html.escape(line) for line in lines)
         self._render()
+
+    @property
+    def status_text(self) -> str:
+        """The status as plain text, one line per row: what a lesson prints to show a setting's result."""
+        return "\n".join(self.status_lines)
 
     def redraw(self, **values) -> list:
         raise NotImplementedError
