@@ -19,9 +19,11 @@ checks, and course.py can call `main` with the environment's Python.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,24 +42,32 @@ class Check:
     reason: str = "not yet"
 
 
-def _kernel_manager():
-    """A kernel of this environment's Python, whatever `python3` means on the machine."""
+def kernel_manager(folder, asynchronous: bool = False):
+    """A kernel of this environment's Python, whatever `python3` means on the machine, quiet.
+
+    Its sockets are files in `folder` (a folder of the caller's own) rather than TCP ports, where
+    the system has such sockets. A new kernel's TCP ports are chosen free and bound a moment later;
+    when many kernels start at once (the tests start about twenty), another one can take a port in
+    between, and the client then waits on a kernel that ignores it until the cell times out. Socket
+    files in a private folder cannot collide. Windows has none: TCP there.
+    """
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager, KernelManager
 
     class ThisPython(KernelSpecManager):
         def get_kernel_spec(self, kernel_name):
             return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                               display_name="course", language="python")
 
-    class Quiet(KernelManager):
+    class Quiet(AsyncKernelManager if asynchronous else KernelManager):
         """The kernel's own log lines (to its stderr) are not the learner's business."""
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             kw.setdefault("stdout", subprocess.DEVNULL)
             kw.setdefault("stderr", subprocess.DEVNULL)
             return await super()._async_launch_kernel(kernel_cmd, **kw)
 
-    return Quiet(kernel_name="course", kernel_spec_manager=ThisPython())
+    sockets = {"transport": "ipc", "ip": str(Path(folder) / "kernel")} if os.name == "posix" else {}
+    return Quiet(kernel_name="course", kernel_spec_manager=ThisPython(), **sockets)
 
 
 def _reason(error: dict) -> tuple[str, str]:
@@ -121,12 +131,13 @@ def run_copy(path: Path, timeout: int = 120):
             cell.outputs, cell.execution_count = [], None
             if PROGRESS_CELL.search(cell.source):
                 cell.source = "pass  # (the progress cell: skipped in the progress run)"
-    client = NotebookClient(notebook, km=_kernel_manager(), allow_errors=True, timeout=timeout,
-                            resources={"metadata": {"path": str(path.parent)}})
-    try:
-        client.execute()
-    except Exception as error:  # a cell over its time, or the kernel died: report what ran
-        print(f"  (the run stopped early: {type(error).__name__}: {str(error).splitlines()[0][:200]})")
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as folder:
+        client = NotebookClient(notebook, km=kernel_manager(folder), allow_errors=True, timeout=timeout,
+                                resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        except Exception as error:  # a cell over its time, or the kernel died: report what ran
+            print(f"  (the run stopped early: {type(error).__name__}: {str(error).splitlines()[0][:200]})")
     return notebook
 
 

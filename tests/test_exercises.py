@@ -23,13 +23,14 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
-from nbval.kernel import CURRENT_ENV_KERNEL_NAME, NbvalKernelspecManager
+
+from course_lib import progress
 
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ROOT / "exercises"
@@ -66,11 +67,12 @@ def test_there_are_exercises():
 async def run_learner_version(path: Path):
     """The learner's notebook executed top to bottom, errors recorded, in this environment's kernel."""
     notebook = nbformat.read(path, as_version=4)
-    # nbval's kernel for --nbval-current-env: this environment's Python, whatever "python3" means here.
-    manager = AsyncKernelManager(kernel_name=CURRENT_ENV_KERNEL_NAME, kernel_spec_manager=NbvalKernelspecManager())
-    client = NotebookClient(notebook, km=manager, allow_errors=True, timeout=120,
-                            resources={"metadata": {"path": str(path.parent)}})
-    await client.async_execute(cleanup_kc=True)  # shut the kernel down (nbclient does not, for a km given to it)
+    # This environment's Python, with its sockets in a folder of its own: nine kernels (and the
+    # ones their progress cells start) starting at once must not race for the same TCP ports.
+    with tempfile.TemporaryDirectory(prefix="course-kernel-") as folder:
+        client = NotebookClient(notebook, km=progress.kernel_manager(folder, asynchronous=True),
+                                allow_errors=True, timeout=120, resources={"metadata": {"path": str(path.parent)}})
+        await client.async_execute(cleanup_kc=True)  # shut the kernel down (nbclient does not, for a km given to it)
     return notebook
 
 
@@ -361,7 +363,6 @@ def test_the_last_cell_shows_the_progress_of_this_exercise(path):
 # -- progress --------------------------------------------------------------------------------------
 
 def test_progress_shows_right_wrong_and_not_yet_per_task_and_never_changes_the_notebook(tmp_path):
-    from course_lib import progress
     notebook = nbformat.read(EXERCISES / "03_moving_averages.ipynb", as_version=4)
     stub = "    # YOUR CODE HERE\n    raise NotImplementedError()"
     for cell in notebook.cells:
