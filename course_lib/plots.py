@@ -339,18 +339,22 @@ def _as_runs(paths, labels=None) -> list:
     return runs
 
 
-def _run_looks(runs) -> list:
-    """The look of each run: its palette colour, solid; `setting_looks` when one optimizer has several runs."""
+def _run_looks(runs, highlight: int | None = None) -> list:
+    """The look of each run: its palette colour, solid; `setting_looks` when one optimizer has several
+    runs. With a `highlight`, the other runs are light grey (their line styles kept): context only."""
     names = [run.name for run in runs]
     looks = {name: iter(setting_looks(name, names.count(name))) for name in set(names) if names.count(name) > 1}
-    return [next(looks[name]) if name in looks else {"color": color_of(name), "linestyle": "-"} for name in names]
+    looks = [next(looks[name]) if name in looks else {"color": color_of(name), "linestyle": "-"} for name in names]
+    if highlight is not None:
+        looks = [look if k == highlight else {**look, "color": NEUTRAL["comparison"]} for k, look in enumerate(looks)]
+    return looks
 
 
 def _emphasis(k: int, highlight: int | None) -> tuple:
     """(width factor, alpha, zorder offset) of run k when run `highlight` is the one the figure is about."""
     if highlight is None:
         return 1.0, 1.0, 0
-    return (1.6, 1.0, 2) if k == highlight else (0.75, 0.6, 0)
+    return (1.6, 1.0, 2) if k == highlight else (0.7, 0.7, 0)
 
 
 def _check_highlight(highlight, count: int):
@@ -466,7 +470,7 @@ class PathArtists:
     call it instead of drawing again. A run that diverged ends at its last finite point, marked ✕,
     and its legend label says "diverged at step k"; without a legend, a note in the corner says it
     (the ✕ is often far outside the view). `highlight` (a run's index): that run on top and
-    thicker, the others thinner and lighter.
+    thicker, the others thinner and light grey (their line styles kept).
     """
 
     def __init__(self, ax, count: int, legend: bool = True, highlight: int | None = None):
@@ -491,7 +495,7 @@ class PathArtists:
         if len(runs) != len(self.lines):
             raise ValueError(f"these artists draw {len(self.lines)} runs; got {len(runs)}")
         diverged_runs = []
-        for run, look, line, start, end in zip(runs, _run_looks(runs), self.lines, self.starts, self.ends):
+        for run, look, line, start, end in zip(runs, _run_looks(runs, self.highlight), self.lines, self.starts, self.ends):
             points = run.points[: None if until is None else until + 1, :2]
             last = _last_finite_index(points)
             shown = points[: 0 if last is None else last + 1]
@@ -526,7 +530,7 @@ def trajectories(ax, paths, labels=None, legend: bool = True, highlight: int | N
     `setting_looks` (colour and line style). Labels default to the optimizer and its main
     hyper-parameters; ``legend=False`` leaves the legend to another panel (as the explorers do,
     beside their loss curves). ``highlight=k``: run k, the one the figure is about, is drawn on top
-    and thicker, the others thinner and lighter.
+    and thicker, the others thinner and in light grey (small multiples: one highlighted per panel).
     """
     ax = _axes_or_new(ax)
     return PathArtists(ax, len(_as_runs(paths, labels)), legend, highlight).update(paths, labels)
@@ -573,7 +577,7 @@ class LossArtists:
             raise ValueError(f"these artists draw {len(self.lines)} runs; got {len(runs)}")
         xs = _x_positions(runs, x)
         shown_x, shown_y, notes = [], [], []
-        for run, look, xs_run, line, end, floor in zip(runs, _run_looks(runs), xs, self.lines, self.ends, self.floors):
+        for run, look, xs_run, line, end, floor in zip(runs, _run_looks(runs, self.highlight), xs, self.lines, self.ends, self.floors):
             if run.losses is None:
                 raise ValueError(f"the run of {run.label} recorded no losses; give run() a Problem or loss=")
             y, reached, exactly = self._heights(run.losses)
@@ -661,7 +665,7 @@ def loss_curves(ax, paths, labels=None, *, min_value=None, log: bool = True, x=N
     x:         positions other than the step number: one array of steps + 1 values (shared), or
                one per run; e.g. the number of examples processed. Name them with `xlabel`.
     highlight: the index of the run the figure is about: drawn on top and thicker, the others
-               thinner and lighter. Several runs of one optimizer get distinct `setting_looks`.
+               thinner and in light grey. Several runs of one optimizer get distinct `setting_looks`.
     """
     ax = _axes_or_new(ax)
     runs = _as_runs(paths, labels)

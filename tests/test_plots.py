@@ -187,6 +187,8 @@ def test_the_run_a_figure_is_about_is_on_top_and_thicker(ax):
     assert all(main.get_zorder() > line.get_zorder() for line in others)
     assert all(main.get_linewidth() > 1.5 * line.get_linewidth() for line in others)
     assert all((line.get_alpha() or 1) < 1 for line in others) and (main.get_alpha() or 1) == 1
+    assert all(line.get_color() == plots.NEUTRAL["comparison"] for line in others)  # context: light grey
+    assert main.get_color() == plots.color_of("Momentum")
     losses = plots.loss_curves(Figure().subplots(), paths, highlight=-1)  # -1: the last run
     assert losses.lines[2].get_zorder() > losses.lines[0].get_zorder()
     with pytest.raises(ValueError, match="highlight"):
