@@ -91,7 +91,7 @@ NEUTRAL = {
     "ema": "#5C4B3B",        # an exponential moving average (a dark taupe)
     "corrected": "#1A1A1A",  # the bias-corrected EMA, beside the plain one ("ema")
     "band": "#C9CDD4",       # a faint band behind a smoothed curve
-    "comparison": "#9096A0", # the light grey of runs that are not the one a panel is about
+    "comparison": "#B9BEC6", # the light grey of runs that are not the one a panel is about (context)
 }
 
 # One width scale for the course: a figure of 2+ panels spans the displayed width (~900 px at
@@ -232,12 +232,16 @@ def _family(color: str, count: int) -> list:
     """`count` colours of `color`'s family, in look order: tints and shades of it, from dark to the
     palest with ≥ 3:1 contrast on white, each clearly apart from the ones before."""
     rgb = np.array(mcolors.to_rgb(color))
-    low, high = -1.0, 1.0  # bisection: the palest mix that keeps the contrast (a margin above 3)
+    dark = contrast_on_white(rgb) > 12  # black, dark brown, indigo
+    # a dark colour's palest tint stays darker (4.5:1), so that it is not mistaken for the light grey
+    # of comparison runs (highlight=) or of the contours
+    target = 4.5 if dark else _MIN_CONTRAST + 0.15  # a margin above 3
+    low, high = -1.0, 1.0  # bisection: the palest mix that keeps the contrast
     for _ in range(40):
         mid = (low + high) / 2
-        low, high = (mid, high) if contrast_on_white(_mixed(rgb, mid)) >= _MIN_CONTRAST + 0.15 else (low, mid)
+        low, high = (mid, high) if contrast_on_white(_mixed(rgb, mid)) >= target else (low, mid)
     palest = low
-    if contrast_on_white(rgb) > 12:  # black, dark brown, indigo: only tints, shades would read as black
+    if dark:  # only tints: shades would read as black
         darkest = 0.0
     else:  # not so dark that it reads as black
         darkest = max(-0.6, palest - 1.0) if palest > -0.6 else palest - 0.25
