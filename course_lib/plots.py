@@ -452,19 +452,17 @@ _MARKER_SPACING = 0.03  # path markers at least this far apart (a fraction of th
 
 
 def _marked_steps(points: np.ndarray, ax) -> list:
-    """The steps of a path that get a marker: every step, except where steps are shorter than
-    `_MARKER_SPACING` of the view (near a minimum, in a zig-zag), where only every few steps do."""
+    """The steps of a path that get a marker: the first step to enter each square of a grid of side
+    `_MARKER_SPACING` of the view. Long steps get a marker each; where steps are short (near a
+    minimum, in a zig-zag) at most one dot per square, so that dots never pile up into a blob."""
     if len(points) == 0:
         return []
     (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
-    scaled = points / [abs(x_high - x_low) or 1.0, abs(y_high - y_low) or 1.0]
-    marked, last = [0], scaled[0]
-    for i in range(1, len(scaled)):  # a few hundred steps: a fraction of a millisecond
-        dx, dy = scaled[i, 0] - last[0], scaled[i, 1] - last[1]
-        if dx * dx + dy * dy >= _MARKER_SPACING ** 2:
-            marked.append(i)
-            last = scaled[i]
-    return marked
+    squares = np.floor(points / [_MARKER_SPACING * (abs(x_high - x_low) or 1.0),
+                                 _MARKER_SPACING * (abs(y_high - y_low) or 1.0)])
+    squares = np.clip(squares, -1e6, 1e6).astype(np.int64)   # a path far out of view: still whole numbers
+    keys = squares[:, 0] * 4_000_001 + squares[:, 1]          # one number per square
+    return np.sort(np.unique(keys, return_index=True)[1]).tolist()
 
 
 class PathArtists:
