@@ -448,7 +448,7 @@ def _log_levels(gap: np.ndarray, count: int) -> np.ndarray:
     return np.linspace(bottom, top, count)
 
 
-_MARKER_SPACING = 0.03  # path markers at least this far apart (a fraction of the axes): no blobs
+_MARKER_SPACING = 0.03  # the side of the squares that get one path marker each (a fraction of the view)
 
 
 def _marked_steps(points: np.ndarray, ax) -> list:
