@@ -91,7 +91,7 @@ NEUTRAL = {
     "ema": "#5C4B3B",        # an exponential moving average (a dark taupe)
     "corrected": "#1A1A1A",  # the bias-corrected EMA, beside the plain one ("ema")
     "band": "#C9CDD4",       # a faint band behind a smoothed curve
-    "comparison": "#9096A0", # the light grey of runs that are not the one a panel is about
+    "comparison": "#B9BEC6", # the light grey of runs that are not the one a panel is about (context)
 }
 
 # One width scale for the course: a figure of 2+ panels spans the displayed width (~900 px at
@@ -232,12 +232,16 @@ def _family(color: str, count: int) -> list:
     """`count` colours of `color`'s family, in look order: tints and shades of it, from dark to the
     palest with ≥ 3:1 contrast on white, each clearly apart from the ones before."""
     rgb = np.array(mcolors.to_rgb(color))
-    low, high = -1.0, 1.0  # bisection: the palest mix that keeps the contrast (a margin above 3)
+    dark = contrast_on_white(rgb) > 12  # black, dark brown, indigo
+    # a dark colour's palest tint stays darker (4.5:1), so that it is not mistaken for the light grey
+    # of comparison runs (highlight=) or of the contours
+    target = 4.5 if dark else _MIN_CONTRAST + 0.15  # a margin above 3
+    low, high = -1.0, 1.0  # bisection: the palest mix that keeps the contrast
     for _ in range(40):
         mid = (low + high) / 2
-        low, high = (mid, high) if contrast_on_white(_mixed(rgb, mid)) >= _MIN_CONTRAST + 0.15 else (low, mid)
+        low, high = (mid, high) if contrast_on_white(_mixed(rgb, mid)) >= target else (low, mid)
     palest = low
-    if contrast_on_white(rgb) > 12:  # black, dark brown, indigo: only tints, shades would read as black
+    if dark:  # only tints: shades would read as black
         darkest = 0.0
     else:  # not so dark that it reads as black
         darkest = max(-0.6, palest - 1.0) if palest > -0.6 else palest - 0.25
@@ -339,18 +343,22 @@ def _as_runs(paths, labels=None) -> list:
     return runs
 
 
-def _run_looks(runs) -> list:
-    """The look of each run: its palette colour, solid; `setting_looks` when one optimizer has several runs."""
+def _run_looks(runs, highlight: int | None = None) -> list:
+    """The look of each run: its palette colour, solid; `setting_looks` when one optimizer has several
+    runs. With a `highlight`, the other runs are light grey (their line styles kept): context only."""
     names = [run.name for run in runs]
     looks = {name: iter(setting_looks(name, names.count(name))) for name in set(names) if names.count(name) > 1}
-    return [next(looks[name]) if name in looks else {"color": color_of(name), "linestyle": "-"} for name in names]
+    looks = [next(looks[name]) if name in looks else {"color": color_of(name), "linestyle": "-"} for name in names]
+    if highlight is not None:
+        looks = [look if k == highlight else {**look, "color": NEUTRAL["comparison"]} for k, look in enumerate(looks)]
+    return looks
 
 
 def _emphasis(k: int, highlight: int | None) -> tuple:
     """(width factor, alpha, zorder offset) of run k when run `highlight` is the one the figure is about."""
     if highlight is None:
         return 1.0, 1.0, 0
-    return (1.6, 1.0, 2) if k == highlight else (0.75, 0.6, 0)
+    return (1.6, 1.0, 2) if k == highlight else (0.7, 0.7, 0)
 
 
 def _check_highlight(highlight, count: int):
@@ -444,19 +452,17 @@ _MARKER_SPACING = 0.03  # path markers at least this far apart (a fraction of th
 
 
 def _marked_steps(points: np.ndarray, ax) -> list:
-    """The steps of a path that get a marker: every step, except where steps are shorter than
-    `_MARKER_SPACING` of the view (near a minimum, in a zig-zag), where only every few steps do."""
+    """The steps of a path that get a marker: the first step to enter each square of a grid of side
+    `_MARKER_SPACING` of the view. Long steps get a marker each; where steps are short (near a
+    minimum, in a zig-zag) at most one dot per square, so that dots never pile up into a blob."""
     if len(points) == 0:
         return []
     (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
-    scaled = points / [abs(x_high - x_low) or 1.0, abs(y_high - y_low) or 1.0]
-    marked, last = [0], scaled[0]
-    for i in range(1, len(scaled)):  # a few hundred steps: a fraction of a millisecond
-        dx, dy = scaled[i, 0] - last[0], scaled[i, 1] - last[1]
-        if dx * dx + dy * dy >= _MARKER_SPACING ** 2:
-            marked.append(i)
-            last = scaled[i]
-    return marked
+    squares = np.floor(points / [_MARKER_SPACING * (abs(x_high - x_low) or 1.0),
+                                 _MARKER_SPACING * (abs(y_high - y_low) or 1.0)])
+    squares = np.clip(squares, -1e6, 1e6).astype(np.int64)   # a path far out of view: still whole numbers
+    keys = squares[:, 0] * 4_000_001 + squares[:, 1]          # one number per square
+    return np.sort(np.unique(keys, return_index=True)[1]).tolist()
 
 
 class PathArtists:
@@ -466,7 +472,7 @@ class PathArtists:
     call it instead of drawing again. A run that diverged ends at its last finite point, marked ✕,
     and its legend label says "diverged at step k"; without a legend, a note in the corner says it
     (the ✕ is often far outside the view). `highlight` (a run's index): that run on top and
-    thicker, the others thinner and lighter.
+    thicker, the others thinner and light grey (their line styles kept).
     """
 
     def __init__(self, ax, count: int, legend: bool = True, highlight: int | None = None):
@@ -491,7 +497,7 @@ class PathArtists:
         if len(runs) != len(self.lines):
             raise ValueError(f"these artists draw {len(self.lines)} runs; got {len(runs)}")
         diverged_runs = []
-        for run, look, line, start, end in zip(runs, _run_looks(runs), self.lines, self.starts, self.ends):
+        for run, look, line, start, end in zip(runs, _run_looks(runs, self.highlight), self.lines, self.starts, self.ends):
             points = run.points[: None if until is None else until + 1, :2]
             last = _last_finite_index(points)
             shown = points[: 0 if last is None else last + 1]
@@ -526,7 +532,7 @@ def trajectories(ax, paths, labels=None, legend: bool = True, highlight: int | N
     `setting_looks` (colour and line style). Labels default to the optimizer and its main
     hyper-parameters; ``legend=False`` leaves the legend to another panel (as the explorers do,
     beside their loss curves). ``highlight=k``: run k, the one the figure is about, is drawn on top
-    and thicker, the others thinner and lighter.
+    and thicker, the others thinner and in light grey (small multiples: one highlighted per panel).
     """
     ax = _axes_or_new(ax)
     return PathArtists(ax, len(_as_runs(paths, labels)), legend, highlight).update(paths, labels)
@@ -573,7 +579,7 @@ class LossArtists:
             raise ValueError(f"these artists draw {len(self.lines)} runs; got {len(runs)}")
         xs = _x_positions(runs, x)
         shown_x, shown_y, notes = [], [], []
-        for run, look, xs_run, line, end, floor in zip(runs, _run_looks(runs), xs, self.lines, self.ends, self.floors):
+        for run, look, xs_run, line, end, floor in zip(runs, _run_looks(runs, self.highlight), xs, self.lines, self.ends, self.floors):
             if run.losses is None:
                 raise ValueError(f"the run of {run.label} recorded no losses; give run() a Problem or loss=")
             y, reached, exactly = self._heights(run.losses)
@@ -661,7 +667,7 @@ def loss_curves(ax, paths, labels=None, *, min_value=None, log: bool = True, x=N
     x:         positions other than the step number: one array of steps + 1 values (shared), or
                one per run; e.g. the number of examples processed. Name them with `xlabel`.
     highlight: the index of the run the figure is about: drawn on top and thicker, the others
-               thinner and lighter. Several runs of one optimizer get distinct `setting_looks`.
+               thinner and in light grey. Several runs of one optimizer get distinct `setting_looks`.
     """
     ax = _axes_or_new(ax)
     runs = _as_runs(paths, labels)
