@@ -52,7 +52,7 @@ from .run import Trajectory
 __all__ = ["PALETTE", "NEUTRAL", "FIGURE_WIDTH", "figsize", "color_of", "setting_looks", "optimizer_name",
            "short_label", "new_figure", "contour", "trajectories", "loss_curves", "mark_diverged",
            "mark_reached_minimum", "smoothed_band", "ema_plot", "ema_weights_plot", "schedule_plot",
-           "animate_race", "contrast_on_white", "PathArtists", "LossArtists", "EMAArtists", "EMAWeightsArtists"]
+           "animate_race", "contrast_on_white", "schedule_label", "PathArtists", "LossArtists", "EMAArtists", "EMAWeightsArtists"]
 
 # Okabe & Ito's colour-blind-safe set (without its yellow, too pale on white), completed with three
 # of Paul Tol's dark colours. Every pair stays distinguishable under simulated protanopia,
@@ -448,7 +448,7 @@ def _log_levels(gap: np.ndarray, count: int) -> np.ndarray:
     return np.linspace(bottom, top, count)
 
 
-_MARKER_SPACING = 0.03  # path markers at least this far apart (a fraction of the axes): no blobs
+_MARKER_SPACING = 0.03  # the side of the squares that get one path marker each (a fraction of the view)
 
 
 def _marked_steps(points: np.ndarray, ax) -> list:
@@ -871,11 +871,34 @@ def schedule_plot(ax, schedules, steps: int, log: bool = False) -> list:
     return lines
 
 
+_SCHEDULE_NAMES = {"step_decay": "step decay", "exponential": "exponential decay",
+                   "inverse_time": "inverse-time decay", "cosine_warm_restarts": "cosine with warm restarts",
+                   "one_cycle": "one-cycle", "wsd": "warmup-stable-decay"}
+
+
+def schedule_label(schedule) -> str:
+    """A schedule's name as a legend or title shows it: words, not the function's snake_case name.
+
+    >>> from course_lib.schedules import step_decay, warmup, cosine
+    >>> schedule_label(step_decay(0.1, 10)), schedule_label(warmup(cosine(0.1, 100), 10))
+    ('step decay', 'warmup + cosine')
+    """
+    name = getattr(schedule, "__name__", None) or type(schedule).__name__
+    return " + ".join(_SCHEDULE_NAMES.get(part, part.replace("_", " ")) for part in name.split("+"))
+
+
 def _schedule_labels(schedules: list) -> dict:
-    """Label each schedule by its name, or by its full repr when two share a name."""
-    names = [getattr(schedule, "__name__", repr(schedule)) for schedule in schedules]
-    return {(name if names.count(name) == 1 else repr(schedule)): schedule
-            for name, schedule in zip(names, schedules)}
+    """Label each schedule by its readable name, with its settings when two share a name."""
+    names = [schedule_label(schedule) for schedule in schedules]
+    labels = {}
+    for name, schedule in zip(names, schedules):
+        settings = getattr(schedule, "settings", None)
+        if names.count(name) > 1 and settings:
+            name = f"{name} ({', '.join(f'{key}={_show(value)}' for key, value in settings.items() if key != 'schedule')})"
+        elif names.count(name) > 1:
+            name = repr(schedule)
+        labels[name] = schedule
+    return labels
 
 
 def animate_race(problem, paths, labels=None, frames: int = 30, interval: int = 120, dpi: float = 72):

@@ -372,7 +372,10 @@ def test_schedule_plot_draws_each_schedule_with_its_name(ax):
     lines = plots.schedule_plot(ax, schedules, 50)
     for line, schedule in zip(lines, schedules):
         np.testing.assert_allclose(line.get_ydata(), schedule(np.arange(50)))
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["constant", "step_decay", "cosine"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["constant", "step decay", "cosine"]  # no snake_case
+    two = plots.schedule_plot(Figure().subplots(), [cosine(0.1, 50), cosine(0.3, 50)], 50)
+    assert [line.get_label() for line in two] == ["cosine (lr=0.1, total_steps=50, lr_min=0)",
+                                                  "cosine (lr=0.3, total_steps=50, lr_min=0)"]
     lines = plots.schedule_plot(Figure().subplots(), {"fast": cosine(0.3, 50), "slow": cosine(0.1, 50)}, 50)
     assert [line.get_label() for line in lines] == ["fast", "slow"]
 
