@@ -52,7 +52,7 @@ from .run import Trajectory
 __all__ = ["PALETTE", "NEUTRAL", "FIGURE_WIDTH", "figsize", "color_of", "setting_looks", "optimizer_name",
            "short_label", "new_figure", "contour", "trajectories", "loss_curves", "mark_diverged",
            "mark_reached_minimum", "smoothed_band", "ema_plot", "ema_weights_plot", "schedule_plot",
-           "animate_race", "contrast_on_white", "PathArtists", "LossArtists", "EMAArtists", "EMAWeightsArtists"]
+           "animate_race", "contrast_on_white", "schedule_label", "PathArtists", "LossArtists", "EMAArtists", "EMAWeightsArtists"]
 
 # Okabe & Ito's colour-blind-safe set (without its yellow, too pale on white), completed with three
 # of Paul Tol's dark colours. Every pair stays distinguishable under simulated protanopia,
@@ -91,7 +91,7 @@ NEUTRAL = {
     "ema": "#5C4B3B",        # an exponential moving average (a dark taupe)
     "corrected": "#1A1A1A",  # the bias-corrected EMA, beside the plain one ("ema")
     "band": "#C9CDD4",       # a faint band behind a smoothed curve
-    "comparison": "#9096A0", # the light grey of runs that are not the one a panel is about
+    "comparison": "#B9BEC6", # the light grey of runs that are not the one a panel is about (context)
 }
 
 # One width scale for the course: a figure of 2+ panels spans the displayed width (~900 px at
@@ -232,12 +232,16 @@ def _family(color: str, count: int) -> list:
     """`count` colours of `color`'s family, in look order: tints and shades of it, from dark to the
     palest with ≥ 3:1 contrast on white, each clearly apart from the ones before."""
     rgb = np.array(mcolors.to_rgb(color))
-    low, high = -1.0, 1.0  # bisection: the palest mix that keeps the contrast (a margin above 3)
+    dark = contrast_on_white(rgb) > 12  # black, dark brown, indigo
+    # a dark colour's palest tint stays darker (4.5:1), so that it is not mistaken for the light grey
+    # of comparison runs (highlight=) or of the contours
+    target = 4.5 if dark else _MIN_CONTRAST + 0.15  # a margin above 3
+    low, high = -1.0, 1.0  # bisection: the palest mix that keeps the contrast
     for _ in range(40):
         mid = (low + high) / 2
-        low, high = (mid, high) if contrast_on_white(_mixed(rgb, mid)) >= _MIN_CONTRAST + 0.15 else (low, mid)
+        low, high = (mid, high) if contrast_on_white(_mixed(rgb, mid)) >= target else (low, mid)
     palest = low
-    if contrast_on_white(rgb) > 12:  # black, dark brown, indigo: only tints, shades would read as black
+    if dark:  # only tints: shades would read as black
         darkest = 0.0
     else:  # not so dark that it reads as black
         darkest = max(-0.6, palest - 1.0) if palest > -0.6 else palest - 0.25
@@ -448,19 +452,17 @@ _MARKER_SPACING = 0.03  # path markers at least this far apart (a fraction of th
 
 
 def _marked_steps(points: np.ndarray, ax) -> list:
-    """The steps of a path that get a marker: every step, except where steps are shorter than
-    `_MARKER_SPACING` of the view (near a minimum, in a zig-zag), where only every few steps do."""
+    """The steps of a path that get a marker: the first step to enter each square of a grid of side
+    `_MARKER_SPACING` of the view. Long steps get a marker each; where steps are short (near a
+    minimum, in a zig-zag) at most one dot per square, so that dots never pile up into a blob."""
     if len(points) == 0:
         return []
     (x_low, x_high), (y_low, y_high) = ax.get_xlim(), ax.get_ylim()
-    scaled = points / [abs(x_high - x_low) or 1.0, abs(y_high - y_low) or 1.0]
-    marked, last = [0], scaled[0]
-    for i in range(1, len(scaled)):  # a few hundred steps: a fraction of a millisecond
-        dx, dy = scaled[i, 0] - last[0], scaled[i, 1] - last[1]
-        if dx * dx + dy * dy >= _MARKER_SPACING ** 2:
-            marked.append(i)
-            last = scaled[i]
-    return marked
+    squares = np.floor(points / [_MARKER_SPACING * (abs(x_high - x_low) or 1.0),
+                                 _MARKER_SPACING * (abs(y_high - y_low) or 1.0)])
+    squares = np.clip(squares, -1e6, 1e6).astype(np.int64)   # a path far out of view: still whole numbers
+    keys = squares[:, 0] * 4_000_001 + squares[:, 1]          # one number per square
+    return np.sort(np.unique(keys, return_index=True)[1]).tolist()
 
 
 class PathArtists:
@@ -869,11 +871,34 @@ def schedule_plot(ax, schedules, steps: int, log: bool = False) -> list:
     return lines
 
 
+_SCHEDULE_NAMES = {"step_decay": "step decay", "exponential": "exponential decay",
+                   "inverse_time": "inverse-time decay", "cosine_warm_restarts": "cosine with warm restarts",
+                   "one_cycle": "one-cycle", "wsd": "warmup-stable-decay"}
+
+
+def schedule_label(schedule) -> str:
+    """A schedule's name as a legend or title shows it: words, not the function's snake_case name.
+
+    >>> from course_lib.schedules import step_decay, warmup, cosine
+    >>> schedule_label(step_decay(0.1, 10)), schedule_label(warmup(cosine(0.1, 100), 10))
+    ('step decay', 'warmup + cosine')
+    """
+    name = getattr(schedule, "__name__", None) or type(schedule).__name__
+    return " + ".join(_SCHEDULE_NAMES.get(part, part.replace("_", " ")) for part in name.split("+"))
+
+
 def _schedule_labels(schedules: list) -> dict:
-    """Label each schedule by its name, or by its full repr when two share a name."""
-    names = [getattr(schedule, "__name__", repr(schedule)) for schedule in schedules]
-    return {(name if names.count(name) == 1 else repr(schedule)): schedule
-            for name, schedule in zip(names, schedules)}
+    """Label each schedule by its readable name, with its settings when two share a name."""
+    names = [schedule_label(schedule) for schedule in schedules]
+    labels = {}
+    for name, schedule in zip(names, schedules):
+        settings = getattr(schedule, "settings", None)
+        if names.count(name) > 1 and settings:
+            name = f"{name} ({', '.join(f'{key}={_show(value)}' for key, value in settings.items() if key != 'schedule')})"
+        elif names.count(name) > 1:
+            name = repr(schedule)
+        labels[name] = schedule
+    return labels
 
 
 def animate_race(problem, paths, labels=None, frames: int = 30, interval: int = 120, dpi: float = 72):
