@@ -694,7 +694,7 @@ def adam_l2_step_in_m_only(theta, g, m, v, t, lr, beta1, beta2, eps, weight_deca
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
-def adam_l2_step_twice_lambda(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
+def adam_l2_step_twice_the_decay(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
     return adam_step(theta, g + 2 * weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
 
 
@@ -1227,7 +1227,7 @@ WRONG_ANSWERS = [
     ("check_adamw_step", adamw_step_decaying_twice, "decay once, decoupled"),
     ("check_adam_l2_step", adam_l2_step_decoupled, "this is AdamW's decoupled decay"),
     ("check_adam_l2_step", adam_l2_step_in_m_only, "use that g for m and for v"),
-    ("check_adam_l2_step", adam_l2_step_twice_lambda, "not 2λθ"),
+    ("check_adam_l2_step", adam_l2_step_twice_the_decay, "not 2ωθ"),
     ("check_step_decay_lr", step_decay_lr_from_one, "t counts from 0 here"),
     ("check_step_decay_lr", step_decay_lr_rounded, "not rounding"),
     ("check_step_decay_lr", step_decay_lr_smooth, "that is the exponential decay"),

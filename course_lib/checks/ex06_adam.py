@@ -341,7 +341,7 @@ def _decay_variant(where, lr_factor=True):
 
 def _with_lr_and_plain_eps_cases(cases) -> list:
     """The Adam cases for a step with weight decay: lr 0.1 where it is one number, and no decay in the two
-    cases where ε matters (there λθ would swamp the tiny gradient, and ε's mistakes would look alike)."""
+    cases where ε matters (there ωθ would swamp the tiny gradient, and ε's mistakes would look alike)."""
     changed = []
     for case in cases:
         args = {**case.args, "lr": 0.1 if np.ndim(case.args["lr"]) == 0 else case.args["lr"]}
@@ -359,7 +359,7 @@ def _with_decay(adam_mistake):
 
 
 def _with_l2(adam_mistake):
-    """An Adam mistake with L2: λθ added to g, then the mistaken Adam step."""
+    """An Adam mistake with L2: ωθ added to g, then the mistaken Adam step."""
     def step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay):
         return adam_mistake(theta, g + weight_decay * theta, m, v, t, lr, beta1, beta2, eps)
     return step
@@ -367,52 +367,52 @@ def _with_l2(adam_mistake):
 
 @checker
 def check_adamw_step(adamw_step) -> None:
-    """adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay): θ(1 − ηλ), then Adam's step with g."""
+    """adamw_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay): θ(1 − ηω), then Adam's step with g."""
     __tracebackhide__ = True
     cases = _adam_cases({"weight_decay": (0.5, np.array([[0.5], [0.1], [0.0]]))},
-                        zero_hint="with g = 0 and m = v = 0 the Adam step is 0 and only the decay acts: θ(1 − ηλ).")
+                        zero_hint="with g = 0 and m = v = 0 the Adam step is 0 and only the decay acts: θ(1 − ηω).")
     cases = _with_lr_and_plain_eps_cases(cases)
-    cases.insert(2, Case("λ = 0: plain Adam", {**cases[0].args, "weight_decay": 0.0},
-                         hint="with λ = 0 AdamW is Adam."))
+    cases.insert(2, Case("ω = 0: plain Adam", {**cases[0].args, "weight_decay": 0.0},
+                         hint="with ω = 0 AdamW is Adam."))
     mistakes = [
-        Mistake("this is Adam with L2 (task 3's other function): λθ added to g is then divided by √v̂ like the "
-                "rest of g. AdamW decouples the decay: first θ ← θ(1 − ηλ), then Adam's step with g unchanged.",
+        Mistake("this is Adam with L2 (task 3's other function): ωθ added to g is then divided by √v̂ like the "
+                "rest of g. AdamW decouples the decay: first θ ← θ(1 − ηω), then Adam's step with g unchanged.",
                 _decay_variant("l2")),
-        Mistake("the decay comes first, as in PyTorch's AdamW: θ ← θ(1 − ηλ), then the Adam step. You shrank θ "
+        Mistake("the decay comes first, as in PyTorch's AdamW: θ ← θ(1 − ηω), then the Adam step. You shrank θ "
                 "after the step.", _decay_variant("after")),
-        Mistake("the decay is multiplied by the learning rate: θ ← θ(1 − ηλ), not θ(1 − λ) (PyTorch's AdamW; the "
+        Mistake("the decay is multiplied by the learning rate: θ ← θ(1 − ηω), not θ(1 − ω) (PyTorch's AdamW; the "
                 "paper uses the schedule's multiplier instead).", _decay_variant("before", lr_factor=False)),
-        Mistake("the decay is multiplied by the learning rate, θ(1 − ηλ), and it comes before the Adam step.",
+        Mistake("the decay is multiplied by the learning rate, θ(1 − ηω), and it comes before the Adam step.",
                 _decay_variant("after", lr_factor=False)),
-        Mistake("decay once, decoupled: θ ← θ(1 − ηλ), and leave g as it is (you also added λθ to g).",
+        Mistake("decay once, decoupled: θ ← θ(1 − ηω), and leave g as it is (you also added ωθ to g).",
                 _decay_variant("both")),
-        Mistake("the weight decay is missing: first θ ← θ(1 − ηλ), then the Adam step.", _decay_variant("none")),
+        Mistake("the weight decay is missing: first θ ← θ(1 − ηω), then the Adam step.", _decay_variant("none")),
         *[Mistake(mistake.hint, _with_decay(mistake.answer)) for mistake in _adam_mistakes()],
     ]
     compare("adamw_step", adamw_step, _adamw_step, cases, mistakes, hidden=_HIDDEN_ADAM,
-            hint="θ ← θ·(1 − η·λ) first, then the Adam step (your adam_step) with g unchanged.")
+            hint="θ ← θ·(1 − η·ω) first, then the Adam step (your adam_step) with g unchanged.")
 
 
 @checker
 def check_adam_l2_step(adam_l2_step) -> None:
-    """adam_l2_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay): Adam with g + λθ (PyTorch's Adam)."""
+    """adam_l2_step(theta, g, m, v, t, lr, beta1, beta2, eps, weight_decay): Adam with g + ωθ (PyTorch's Adam)."""
     __tracebackhide__ = True
     cases = _adam_cases({"weight_decay": (0.5, np.array([[0.5], [0.1], [0.0]]))},
-                        zero_hint="with g = 0 the gradient is λθ alone, so at t = 1 the step is η·sign(θ).")
+                        zero_hint="with g = 0 the gradient is ωθ alone, so at t = 1 the step is η·sign(θ).")
     cases = _with_lr_and_plain_eps_cases(cases)
-    cases.insert(2, Case("λ = 0: plain Adam", {**cases[0].args, "weight_decay": 0.0},
-                         hint="with λ = 0 the L2 version is plain Adam."))
+    cases.insert(2, Case("ω = 0: plain Adam", {**cases[0].args, "weight_decay": 0.0},
+                         hint="with ω = 0 the L2 version is plain Adam."))
     mistakes = [
-        Mistake("this is AdamW's decoupled decay, θ(1 − ηλ). With L2 the penalty's gradient λθ is added to g before "
-                "both averages, g ← g + λθ, as PyTorch's Adam(weight_decay=λ) does.", _decay_variant("before")),
-        Mistake("this is decoupled decay applied after the step; with L2, add λθ to g before both averages.",
+        Mistake("this is AdamW's decoupled decay, θ(1 − ηω). With L2 the penalty's gradient ωθ is added to g before "
+                "both averages, g ← g + ωθ, as PyTorch's Adam(weight_decay=ω) does.", _decay_variant("before")),
+        Mistake("this is decoupled decay applied after the step; with L2, add ωθ to g before both averages.",
                 _decay_variant("after")),
-        Mistake("add λθ to g once, before both averages, and use that g for m and for v.",
+        Mistake("add ωθ to g once, before both averages, and use that g for m and for v.",
                 _decay_variant("l2 in m only")),
-        Mistake("the gradient of the penalty ½λ‖θ‖² is λθ, not 2λθ.", _decay_variant("l2 twice")),
-        Mistake("the penalty pulls θ towards 0: g + λθ, not g − λθ.", _decay_variant("l2 minus")),
-        Mistake("the weight decay is missing: add λθ to g first.", _decay_variant("none")),
+        Mistake("the gradient of the penalty ½ω‖θ‖² is ωθ, not 2ωθ.", _decay_variant("l2 twice")),
+        Mistake("the penalty pulls θ towards 0: g + ωθ, not g − ωθ.", _decay_variant("l2 minus")),
+        Mistake("the weight decay is missing: add ωθ to g first.", _decay_variant("none")),
         *[Mistake(mistake.hint, _with_l2(mistake.answer)) for mistake in _adam_mistakes()],
     ]
     compare("adam_l2_step", adam_l2_step, _adam_l2_step, cases, mistakes, hidden=_HIDDEN_ADAM,
-            hint="g ← g + λ·θ first (the gradient of ½λ‖θ‖²), then the Adam step (your adam_step) with that g.")
+            hint="g ← g + ω·θ first (the gradient of ½ω‖θ‖²), then the Adam step (your adam_step) with that g.")

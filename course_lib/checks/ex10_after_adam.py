@@ -67,10 +67,10 @@ def check_lion_step(lion_step) -> None:
         Case("an interpolation exactly 0", args(np.array([1.0, 1.0]), np.array([1.0, -2.0]), np.array([-1.0, 0.5]),
                                                 beta1=0.5, lr=0.1),
              hint="sign(0) = 0: where β1·m + (1 − β1)·g is exactly 0 that coordinate does not move (np.sign)."),
-        Case("weight decay λ = 0.5", args(np.array([2.0, -4.0]), np.array([1.0, 1.0]), np.array([0.5, -0.5]),
+        Case("weight decay ω = 0.5", args(np.array([2.0, -4.0]), np.array([1.0, 1.0]), np.array([0.5, -0.5]),
                                           weight_decay=0.5, lr=0.1),
-             hint="the weight decay is part of the step: θ − lr·(u + λθ), the λθ of the old θ."),
-        Case("β2 = 0.9, λ = 0.1: other memories", args(np.array([0.5, -1.5, 2.0]), np.array([-0.2, 0.6, 1.0]),
+             hint="the weight decay is part of the step: θ − lr·(u + ωθ), the ωθ of the old θ."),
+        Case("β2 = 0.9, ω = 0.1: other memories", args(np.array([0.5, -1.5, 2.0]), np.array([-0.2, 0.6, 1.0]),
                                                          np.array([0.4, -0.8, -3.0]), lr=0.03, beta1=0.8, beta2=0.9,
                                                          weight_decay=0.1),
              hint="use the lr, beta1, beta2 and weight_decay you are given (here β2 = 0.9, not the default 0.99)."),
@@ -96,14 +96,14 @@ def check_lion_step(lion_step) -> None:
         ("the sign is of the interpolation β1·m + (1 − β1)·g, not of m alone.", _lion_variant(sign_of="m")),
         ("the sign is of the interpolation β1·m + (1 − β1)·g, not of g alone (that is Lion with β1 = 0).",
          _lion_variant(sign_of="g")),
-        ("the weight decay is scaled by lr too: θ − lr·(u + λθ), not θ − lr·u − λθ.", _lion_variant(decay="without lr")),
-        ("the weight decay is missing: θ − lr·(u + λθ).", _lion_variant(decay="none")),
+        ("the weight decay is scaled by lr too: θ − lr·(u + ωθ), not θ − lr·u − ωθ.", _lion_variant(decay="without lr")),
+        ("the weight decay is missing: θ − lr·(u + ωθ).", _lion_variant(decay="none")),
         ("did you forget (1 − β2)? m ← β2·m + (1 − β2)·g.", _lion_variant(ema=False)),
-        ("you stepped uphill: θ − lr·(u + λθ), not θ + lr·u.", _lion_variant(sign=1.0)),
+        ("you stepped uphill: θ − lr·(u + ωθ), not θ + lr·u.", _lion_variant(sign=1.0)),
         ("use the beta2 you are given: you used β2 = 0.99 whatever the argument says.", _lion_variant(fixed_beta2=0.99)),
     ]]
     compare("lion_step", lion_step, _lion_step, cases, mistakes, hidden=_HIDDEN_LION,
-            hint="u = sign(β1·m + (1 − β1)·g), θ' = θ − lr·(u + λθ), m' = β2·m + (1 − β2)·g; return (θ', m').")
+            hint="u = sign(β1·m + (1 − β1)·g), θ' = θ − lr·(u + ωθ), m' = β2·m + (1 − β2)·g; return (θ', m').")
 
 
 # -- Newton–Schulz ----------------------------------------------------------------------------------
