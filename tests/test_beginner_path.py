@@ -10,9 +10,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted(ROOT.glob("notebooks/*.ipynb"))
-# The lessons whose headings follow the marking convention (lessons 00-05 so far).
-MARKED = [path for path in LESSONS if path.name[:2] in {"00", "01", "02", "03", "04", "05"}]
+# The lessons whose short version shows a figure (an image in its cell). 06-10 get theirs once the
+# figures of issue 15 have landed: add their numbers here.
+WITH_SHORT_VERSION_FIGURE = ["00", "01", "02", "03", "04", "05"]
 UNMARKED_HEADINGS = {"The short version", "Summary", "References"}
+IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")  # a markdown image: ![alt](target)
 GLOSSARY = ROOT / "docs" / "glossary.md"
 
 
@@ -40,14 +42,47 @@ def glossary_anchors():
     return anchors
 
 
-@pytest.mark.parametrize("path", MARKED, ids=lambda p: p.name)
+def short_version(path):
+    return text(cells(path)[1])
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_short_version_right_after_the_title(path):
-    markdown = [text(cell) for cell in cells(path) if cell["cell_type"] == "markdown"]
-    assert markdown[0].startswith("# ") and markdown[0].count("\n#") == 0, "the first cell is the title alone"
-    assert markdown[1].startswith("## The short version"), "the second markdown cell is the short version"
+    first, second = cells(path)[:2]
+    assert first["cell_type"] == "markdown" and text(first).startswith("# ") and "\n" not in text(first).strip(), (
+        "the first cell is the title alone (the lesson's intro goes below the short version)")
+    assert second["cell_type"] == "markdown" and text(second).startswith("## The short version"), (
+        "the second cell is the short version, before any code")
 
 
-@pytest.mark.parametrize("path", MARKED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [path for path in LESSONS if path.name[:2] in WITH_SHORT_VERSION_FIGURE],
+                         ids=lambda p: p.name)
+def test_short_version_shows_a_figure(path):
+    targets = IMAGE.findall(short_version(path))
+    assert targets, "the short version shows one figure of the lesson (attach a copy of its output PNG)"
+    attachments = cells(path)[1].get("attachments", {})
+    for target in targets:
+        if target.startswith("attachment:"):
+            assert target.removeprefix("attachment:") in attachments, f"{target} is not attached to the cell"
+        else:
+            assert (path.parent / target).is_file(), f"the short version's image {target} does not exist"
+
+
+def test_the_figure_list_names_lessons():
+    assert set(WITH_SHORT_VERSION_FIGURE) <= {path.name[:2] for path in LESSONS}
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_each_section_starts_its_own_cell(path):
+    # A heading below a cell's first line hides text of one section in the cell of another: JupyterLab
+    # folds (and a reader jumping from the table of contents lands) at the heading, not at the cell.
+    for cell in cells(path):
+        if cell["cell_type"] == "markdown":
+            below = [line for line in text(cell).splitlines()[1:] if line.startswith("#")]
+            assert not below, f"cell {cell.get('id')}: split it above the heading {below[0]!r}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_every_section_is_marked_core_or_going_deeper(path):
     for heading, level in headings(path):
         if level == 1 or heading in UNMARKED_HEADINGS:

@@ -63,6 +63,16 @@ def test_small_enough_and_runs_on_the_course_kernel(path):
     assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]["name"] == "python3"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_cell_has_its_own_id(path):
+    # nbformat 4.5: JupyterLab, nbval's reports and the review tools address cells by id; a copied
+    # or split cell must get a new one.
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    ids = [cell.get("id") for cell in notebook["cells"]]
+    assert (notebook["nbformat"], notebook["nbformat_minor"]) >= (4, 5) and None not in ids, "cells without an id"
+    assert len(set(ids)) == len(ids), f"cell ids used twice: {sorted({i for i in ids if ids.count(i) > 1})}"
+
+
 def sanitized(text: str) -> str:
     "The text as nbval compares it: every rule of tests/nbval_sanitize.cfg applied in turn."
     import configparser
