@@ -28,8 +28,8 @@ def test_sgd():
     assert steps(SGD(lr=0.1), [0.5, -1.0]) == pytest.approx([1 - 0.05, 0.95 + 0.1])
 
 
-def test_sgd_with_l2_weight_decay_adds_lambda_theta_to_the_gradient():
-    # g' = g + λθ = 0.5 + 0.5·1 = 1;  θ1 = 1 − 0.1·1
+def test_sgd_with_l2_weight_decay_adds_omega_theta_to_the_gradient():
+    # g' = g + ωθ (ω the weight decay) = 0.5 + 0.5·1 = 1;  θ1 = 1 − 0.1·1
     assert steps(SGD(lr=0.1, weight_decay=0.5), [0.5]) == pytest.approx([0.9])
 
 
