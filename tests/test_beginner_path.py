@@ -10,9 +10,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted(ROOT.glob("notebooks/*.ipynb"))
-# The lessons whose short version shows a figure (an image in its cell). 06-10 get theirs once the
-# figures of issue 15 have landed: add their numbers here.
-WITH_SHORT_VERSION_FIGURE = ["00", "01", "02", "03", "04", "05"]
+# The lessons whose short version shows a figure (an image in its cell, a copy of an output)...
+WITH_SHORT_VERSION_FIGURE = ["00", "01", "02", "03", "04", "05", "07", "08", "09"]
+# ... and those that draw it right after their imports, one screen below (a copy would show it twice).
+SHORT_VERSION_FIGURE_DRAWN_FIRST = ["06", "10"]
 UNMARKED_HEADINGS = {"The short version", "Summary", "References"}
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")  # a markdown image: ![alt](target)
 GLOSSARY = ROOT / "docs" / "glossary.md"
@@ -68,8 +69,21 @@ def test_short_version_shows_a_figure(path):
             assert (path.parent / target).is_file(), f"the short version's image {target} does not exist"
 
 
-def test_the_figure_list_names_lessons():
-    assert set(WITH_SHORT_VERSION_FIGURE) <= {path.name[:2] for path in LESSONS}
+@pytest.mark.parametrize("path", [path for path in LESSONS if path.name[:2] in SHORT_VERSION_FIGURE_DRAWN_FIRST],
+                         ids=lambda p: p.name)
+def test_short_version_figure_drawn_right_after_the_imports(path):
+    code = [index for index, cell in enumerate(cells(path)) if cell["cell_type"] == "code"]
+    imports, figure = code[0], code[1]
+    between = [text(cell) for cell in cells(path)[imports + 1:figure]]
+    assert any("short version's figure" in words for words in between), (
+        "say above the cell after the imports that it draws the short version's figure")
+    outputs = cells(path)[figure]["outputs"]
+    assert any("image/png" in output.get("data", {}) for output in outputs), "that cell draws no figure"
+
+
+def test_every_lesson_shows_its_short_version_figure():
+    numbers = [path.name[:2] for path in LESSONS]
+    assert sorted(WITH_SHORT_VERSION_FIGURE + SHORT_VERSION_FIGURE_DRAWN_FIRST) == numbers
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
