@@ -9,6 +9,7 @@ from matplotlib.lines import Line2D
 from .. import plots
 from .controls import SLIDER_STYLE
 from .explorer import DPI, FIGURE_SIZE, Explorer
+from .status import SETTING_DIGITS, Row, significant
 
 
 class CurvesExplorer(Explorer):
@@ -140,7 +141,14 @@ class CurvesExplorer(Explorer):
             if metric == "loss":
                 self._fit_loss_axis(axes, list(curves.values()))
         chosen = " (chosen)" if lr == marked else ""
-        return [f"{name} lr={lr:.3g}{chosen}: {self.outcome(selected, key, split)}",
+        if selected["diverged_at"] is not None:
+            cells = {f"{split} loss at the end": f"✕ diverged at step {selected['diverged_at']}"}
+        else:
+            cells = {f"{split} loss at the end": significant(selected[f"{key}_loss"][-1], 3),
+                     f"{split} accuracy": f"{selected[f'{key}_accuracy'][-1]:.3f}",
+                     "epochs": str(len(selected[f"{key}_loss"]) - 1)}
+        return [Row(f"{name} lr={lr:.3g}{chosen}: {self.outcome(selected, key, split)}",
+                    {"optimizer": name, "lr": significant(lr, SETTING_DIGITS) + chosen, **cells}, color),
                 f"{split} accuracy at the end, for each lr of {name}: "
                 + ", ".join(f"{other:.3g} → {self._final_accuracy(self.results[name, other], key)}"
                             for other in self.lrs[name])]

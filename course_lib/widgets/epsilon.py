@@ -27,7 +27,7 @@ class EpsilonExplorer(Explorer):
     def __init__(self, eps=1e-8, size=1e-6, t=1, beta2=0.999):
         controls = {"eps": lr_slider(eps, 1e-12, 1e-2, "ε (or ε̂)"),
                     "size": lr_slider(size, 1e-12, 1e2, "gradient size |g|"),
-                    "t": widgets.FloatLogSlider(value=t, base=10, min=0, max=5, step=0.05, description="step t",
+                    "t": widgets.FloatLogSlider(value=t, base=10, min=0, max=5, step=0.05, description="step t (log scale)",
                                                 readout_format=".0f", continuous_update=True),
                     "beta2": beta_slider(beta2, "β2", high=0.9999)}
         figure, (self.size_axes, self.step_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)

@@ -30,7 +30,6 @@ images are the same, up to anti-aliasing where a changing artist crosses a stati
 
 from __future__ import annotations
 
-import html
 import struct
 import zlib
 from collections import OrderedDict
@@ -40,8 +39,12 @@ import numpy as np
 from matplotlib.contour import ContourSet
 from matplotlib.legend import Legend
 
-FIGURE_SIZE = (9.6, 3.9)  # inches; at 80 dpi a 768 × 312 pixel image, quick to draw and to send
-DPI = 80
+from .controls import CONTROL_MARGIN
+from .status import Row, as_rows, table
+
+FIGURE_SIZE = (9.2, 3.8)  # inches; at 100 dpi a 920 × 380 pixel image, shown at its size in JupyterLab
+DPI = 100                  # the course's figures' dpi: text as large on screen as theirs
+CONTOUR_RESOLUTION = 300   # grid points per axis of the contours: smooth innermost levels (drawn once)
 _KEPT_BACKGROUNDS = 24  # backgrounds kept for the rescaling axes, ~1 MB each
 
 
@@ -142,6 +145,7 @@ class Explorer:
                                  "does not already use (not figure, image, status, paths, ...)")
             setattr(self, name, control)
             control.observe(self._on_change, names="value")
+            control.layout.margin = CONTROL_MARGIN  # each readout with its own slider, apart from the next
         self.widget = widgets.VBox([
             widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
             self.image, self.status])
@@ -160,11 +164,11 @@ class Explorer:
     def update(self):
         """Redraw for the current control values and render; a control's change calls this."""
         try:
-            lines = self.redraw(**self.values())
+            rows = as_rows(self.redraw(**self.values()))
         except ValueError as error:  # e.g. a custom slider reaching β = 1: say why, keep the last figure
-            lines = [f"⚠ {error}"]
-        self.status_lines = list(lines)
-        self.status.value = "<br>".join(html.escape(line) for line in lines)
+            rows = [Row(f"⚠ {error}")]
+        self.status_lines = [row.text for row in rows]
+        self.status.value = table(rows)
         self._render()
 
     @property
@@ -173,6 +177,8 @@ class Explorer:
         return "\n".join(self.status_lines)
 
     def redraw(self, **values) -> list:
+        """Update the drawn artists for these control values; return the status: a list of
+        `status.Row` (a line of text and, for a run, its cells in the table) or plain strings (notes)."""
         raise NotImplementedError
 
     def _on_change(self, change):

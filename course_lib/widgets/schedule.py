@@ -13,6 +13,7 @@ from ..problems import Quadratic
 from ..run import Trajectory, diverged_at_steps
 from .controls import SLIDER_STYLE, lr_slider, nice
 from .explorer import DPI, FIGURE_SIZE, Explorer
+from .status import SETTING_DIGITS, Row, line_colors, scientific, significant
 
 
 class ScheduleExplorer(Explorer):
@@ -226,19 +227,36 @@ class ScheduleExplorer(Explorer):
         return int(steps.min()) if steps.size else None
 
     def _status(self, text, rates, lr, diverged, floor) -> list:
+        """The schedule, then a row per run: the lines lessons print and the table's cells."""
         lines = [f"{text}: ηₜ from {rates[0]:.3g} (step 0) to {rates[-1]:.2g} (last step), largest {rates.max():.3g}"]
+        rows = [Row(lines[0], shown=f"{text}: ηₜ from {significant(rates[0], SETTING_DIGITS)} (step 0) to "
+                                    f"{significant(rates[-1], SETTING_DIGITS)} (last step), "
+                                    f"largest {significant(rates.max(), SETTING_DIGITS)}")]
+        mean_heading = f"mean f − f*, last {self.last} steps"
         finals = []
-        for name, curve, step, lrs in (("with the schedule", self.curves[0], diverged[0], rates),
-                                       (f"with the constant lr {lr:.3g}", self.curves[1], diverged[1], np.full(self.steps, lr))):
+        for name, shown, curve, step, lrs in (
+                ("with the schedule", "with the schedule", self.curves[0], diverged[0], rates),
+                (f"with the constant lr {lr:.3g}", f"constant lr {significant(lr, SETTING_DIGITS)}", self.curves[1],
+                 diverged[1], np.full(self.steps, lr))):
+            cells = {"SGD": shown}
             if step is None:
                 finals.append(float(np.mean(curve[-self.last:])))
                 lines.append(f"SGD {name}: mean f − f* over the last {self.last} steps = {finals[-1]:.2g}")
+                cells[mean_heading] = scientific(finals[-1])
             else:
                 largest = lrs[:step].max()
                 above = f" — ηₜ reached {largest:.3g}, above the stability limit 2/λmax = {self.limit:.3g}"
                 lines.append(f"SGD {name}: diverged at step {step}" + (above if largest > self.limit else ""))
+                cells[mean_heading] = f"✕ diverged at step {step}"
+                if largest > self.limit:
+                    cells[""] = (f"ηₜ reached {significant(largest, SETTING_DIGITS)}, above the stability limit "
+                                 f"2/λmax = {significant(self.limit, SETTING_DIGITS)}")
+            rows.append(cells)
         if len(finals) == 2:
             lines[1] += f", {finals[0] / finals[1]:.2g} × that of the constant lr"
+            rows[1]["× the constant lr's"] = significant(finals[0] / finals[1])
         if np.isfinite(floor):
             lines[2] += f" (its noise floor Σ ησ²/(2(2 − ηλ)) = {floor:.2g})"
-        return lines
+            rows[2]["noise floor Σ ησ²/(2(2 − ηλ))"] = scientific(floor)
+        colors = line_colors(self._drawn_losses.lines)
+        return [rows[0]] + [Row(line, cells, color) for line, cells, color in zip(lines[1:], rows[1:], colors)]
