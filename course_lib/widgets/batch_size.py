@@ -12,7 +12,7 @@ from ..data import LinearRegression, batch_sizes, linear_data
 from ..optim import SGD
 from ..run import diverged_at_steps, run
 from .controls import SLIDER_STYLE, lr_slider
-from .explorer import DPI, FIGURE_SIZE, Explorer, fixed_loss_range
+from .explorer import CONTOUR_RESOLUTION, DPI, FIGURE_SIZE, Explorer, fixed_loss_range
 from .stability import outcome, outcome_cell, stability_cell, stability_note
 from .status import SETTING_DIGITS, Row, line_colors, significant
 
@@ -40,12 +40,14 @@ class BatchSizeExplorer(Explorer):
                                         continuous_update=True, style=SLIDER_STYLE),
         }
         figure, (self.path_axes, self.loss_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)
-        plots.contour(self.problem, ax=self.path_axes)
+        plots.contour(self.problem, ax=self.path_axes, resolution=CONTOUR_RESOLUTION)
+        self.path_axes.set_title("paths on the line fit's loss (○ start, ★ best fit)", fontsize="medium")
         self._drawn_paths = plots.PathArtists(self.path_axes, 2, legend=False)
         self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True,
                                                xlabel="examples processed (single-example gradients)", legend=False)
         # Fixed axes: the loss from round-off to 30 × the start's, and the examples processed up to the
         # most epochs the slider allows, so that more epochs draw longer curves on the same cost scale.
+        self.loss_axes.set_title("how far each gets for the same work", fontsize="medium")
         self._loss_range = fixed_loss_range(self.problem, self.problem.start)
         self._examples_range = (0, n * controls["epochs"].max)
         super().__init__(figure, controls)
