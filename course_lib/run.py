@@ -228,9 +228,8 @@ def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise
             if losses is not None:
                 losses[step] = loss_now = loss_fn(x)
             # the few operations per step matter (an explorer's move runs hundreds of steps): first, in
-            # three or four, whether every run is fine; NaN and ±inf compare False: not fine
-            if (np.abs(x) <= blowup).all() and (losses is None or ((loss_now <= loss_limit).all()
-                                                                   and np.isfinite(loss_now).all())):
+            # two or three, whether every run is fine (NaN propagates through max, and fails <=)
+            if np.abs(x).max(initial=0.0) <= blowup and (losses is None or _all_below(loss_now, loss_limit)):
                 continue
             fine = np.all(np.abs(x) <= blowup, axis=-1)
             if losses is not None:
@@ -259,6 +258,14 @@ def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise
         diverged_at=(None if diverged_at < 0 else int(diverged_at)) if diverged_at.ndim == 0 else diverged_at,
         optimizer_name=optimizer.name, hyper_parameters=dict(optimizer.hyper_parameters), min_value=min_value,
     )
+
+
+def _all_below(loss, limit) -> bool:
+    """Whether every loss is finite and at most its limit: NaN and +inf fail the comparison, −inf is
+    excluded. A single run's loss is a number: compared in Python, without numpy's overhead."""
+    if not isinstance(loss, np.ndarray) or loss.ndim == 0:
+        return -np.inf < loss <= limit
+    return bool(np.all((loss <= limit) & (loss > -np.inf)))
 
 
 def _update_checked_once(optimizer: Optimizer):
