@@ -310,6 +310,16 @@ EXPLORER_STATE = r"""([box, names]) => {
 }"""
 
 
+def settled_state(page, arg) -> dict:
+    """The explorer's state at a moment its figure is loaded (else as it is after SLIDER_WAIT)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        return page.wait_for_function(f"a => {{ const s = ({EXPLORER_STATE})(a); return s.loaded ? s : false; }}",
+                                      arg=arg, timeout=SLIDER_WAIT).json_value()
+    except PlaywrightTimeout:
+        return page.evaluate(EXPLORER_STATE, arg)
+
+
 def slider(page, explorer, name: str):
     """The slider of `explorer` whose description is exactly `name`."""
     label = page.locator(".widget-label").filter(has_text=re.compile(f"^\\s*{re.escape(name)}\\s*$"))
@@ -354,9 +364,9 @@ def move_slider(page, explorer, name: str, names: tuple, presses: int = 3) -> di
     wait_quietly(page, f"""([a, old]) => {{ const s = ({EXPLORER_STATE})(a), n = {json.dumps(name)};
                      return s.readouts[n] !== old.readouts[n] && s.named[n] && s.src !== old.src && s.loaded; }}""",
                  [arg, before], SLIDER_WAIT)
-    # a redraw that was still on its way (the slider's snap) may have replaced the image since: let it load
-    wait_quietly(page, f"a => ({EXPLORER_STATE})(a).loaded", arg, SLIDER_WAIT)
-    after = page.evaluate(EXPLORER_STATE, arg)
+    # a redraw that was still on its way (the slider's snap) may have replaced the image since: the state
+    # once an image is loaded, taken in the same evaluation (another may arrive between two of them)
+    after = settled_state(page, arg)
     moved = f"after {presses} × {key} on the {name} slider"
     old_value, new_value = before["readouts"][name], after["readouts"][name]
     assert new_value != old_value, f"{moved}, its readout still shows {old_value}: the keys did not move it"
