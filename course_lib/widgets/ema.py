@@ -29,6 +29,8 @@ class EMAExplorer(Explorer):
         figure, (series_axes, weights_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)
         self._drawn_averages = plots.EMAArtists(series_axes, self.series)
         self._drawn_weights = plots.EMAWeightsArtists(weights_axes, 60)
+        series_axes.set_title("an EMA started at 0 begins too low", fontsize="medium")
+        weights_axes.set_title("a value k steps back weighs βᵏ: gone after ~1/(1 − β)", fontsize="medium")
         super().__init__(figure, controls)
 
     def _fixed_legends(self):

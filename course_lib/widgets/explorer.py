@@ -39,11 +39,15 @@ import numpy as np
 from matplotlib.contour import ContourSet
 from matplotlib.legend import Legend
 
+from .. import plots
 from .controls import CONTROL_MARGIN
 from .status import Row, as_rows, table
 
-FIGURE_SIZE = (9.2, 3.8)  # inches; at 100 dpi a 920 × 380 pixel image, shown at its size in JupyterLab
-DPI = 100                  # the course's figures' dpi: text as large on screen as theirs
+# inches: the course's width scale for two panels (plots.figsize), a little taller for the contour
+# panel's equal axis scales; at 100 dpi, the course's figures' dpi, a 900 × 380 pixel image whose
+# text is as large on screen as theirs
+FIGURE_SIZE = plots.figsize(2, height=3.8)
+DPI = 100
 CONTOUR_RESOLUTION = 300   # grid points per axis of the contours: smooth innermost levels (drawn once)
 _KEPT_BACKGROUNDS = 24  # backgrounds kept for the rescaling axes, ~1 MB each
 
