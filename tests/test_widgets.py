@@ -547,16 +547,17 @@ def test_a_move_draws_no_full_figure_and_rescales_only_what_changed():
     assert explorer._rescaling == [] and explorer.loss_axes.get_ylim() == explorer._loss_range
     assert explorer.loss_axes.get_xlim() == (0, 1000)              # up to 10 epochs of 100 examples
 
-    explorer = CurvesExplorer(stored_sweep())                  # the loss axis fits each optimizer's runs
+    explorer = CurvesExplorer(stored_sweep())    # the loss axis fits each optimizer's runs: all drawn at creation
     draws.clear()
     original = explorer.figure.canvas.draw
     explorer.figure.canvas.draw = lambda *args, **kwargs: (draws.append(1), original(*args, **kwargs))
-    sgd_limits = explorer.loss_axes.get_ylim()
+    kept, sgd_limits = dict(explorer._backgrounds), explorer.loss_axes.get_ylim()
+    assert explorer._rescaling == [explorer.loss_axes] and len(kept) >= 2
     explorer.optimizer.value = "Adam"
-    assert explorer.loss_axes.get_ylim() != sgd_limits and explorer._rescaling == [explorer.loss_axes]
-    drawn = len(draws)                                         # the base, once, without the loss axes
-    explorer.optimizer.value, explorer.optimizer.value = "SGD", "Adam"
-    assert len(draws) == drawn and len(explorer._backgrounds) == 2     # both loss axes reused
+    assert explorer.loss_axes.get_ylim() != sgd_limits
+    explorer.optimizer.value, explorer.split.value, explorer.optimizer.value = "SGD", "train", "Adam"
+    assert draws == [] and explorer._backgrounds.keys() == kept.keys()    # every switch reused a kept one
+    assert all(explorer._backgrounds[key] is kept[key] for key in kept)
 
 
 def test_the_png_is_the_figure_pixel_for_pixel():
