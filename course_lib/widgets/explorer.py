@@ -103,7 +103,10 @@ def _texts(figure) -> list:
 
 
 def _look(artist) -> tuple:
-    """What a text or legend shows: if this stays the same, it can stay in the background."""
+    """What a text or legend shows: if this stays the same, it can stay in the background. A hidden
+    one shows nothing, whatever it holds."""
+    if not artist.get_visible():
+        return ("hidden",)
     if isinstance(artist, Legend):
         handles = tuple((type(h).__name__, str(getattr(h, "get_color", lambda: None)()),
                          str(getattr(h, "get_linestyle", lambda: None)()), str(getattr(h, "get_marker", lambda: None)()))
