@@ -90,6 +90,8 @@ class ScheduleExplorer(Explorer):
         self._limit_text = ax.text(0.98, self.limit, f"stability limit 2/λmax = {self.limit:.3g}", ha="right",
                                    va="bottom", color="#A01010", fontsize="small", transform=ax.get_yaxis_transform())
         ax.set(xlabel="step t", ylabel="learning rate ηₜ", xlim=(0, self.steps))
+        # a fixed title (the schedule's name is on its dropdown and in the table): drawn once, in the background
+        ax.set_title("ηₜ of the schedule (black) against the constant η₀ (grey)", fontsize="medium")
         ax.grid(True, alpha=0.3)
         self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True, xlabel="step", legend=False)
         self.loss_axes.yaxis.set_minor_locator(NullLocator())  # a third of the drawing time, for faint ticks
@@ -187,18 +189,17 @@ class ScheduleExplorer(Explorer):
         self.curves = [np.mean(p.losses - self.problem.min_value, axis=1) for p in self.paths]
         diverged = [self._first_divergence(p) for p in self.paths]
         floor = theory.sgd_noise_floor(lr, self.eigenvalues, self.noise)
-        self._draw_schedule(rates, lr, f"ηₜ: {kind}" + (" after a warmup" if warmup else "") + " (grey: constant η₀)")
+        self._draw_schedule(rates, lr)
         self._draw_effect(lr, diverged, floor, f"SGD, {kind}" + (" with warmup" if warmup else ""))
         return self._status(text, rates, lr, diverged, floor)
 
-    def _draw_schedule(self, rates, lr, title):
+    def _draw_schedule(self, rates, lr):
         self._schedule_line.set_ydata(rates)
         self._constant_line.set_ydata(np.full(self.steps, lr))
         # fixed: up to the lr slider's top, so the schedule grows and shrinks against the fixed stability limit
         top = 1.15 * max(rates.max(), self.lr.base ** self.lr.max)
         self.schedule_axes.set_ylim(0, top)
         self._limit_text.set_visible(self.limit <= top)
-        self.schedule_axes.set_title(title, fontsize="medium")
 
     def _draw_effect(self, lr, diverged, floor, label):
         # the mean over the runs, drawn as one run each (up to the first divergence of any of them)
