@@ -20,7 +20,7 @@ class CurvesExplorer(Explorer):
              e.g. from a learning-rate sweep. A move trains nothing: the explorer only draws what
              is stored, so it answers in milliseconds however long the runs took.
     marked:  {name: lr}, e.g. the lr chosen on the validation split: the run shown first for that
-             optimizer, called "chosen" in the status line, and drawn dashed beside any other lr.
+             optimizer, called "chosen" in the status, and drawn dashed beside any other lr.
 
     Controls: ``optimizer`` (a dropdown), ``lr`` (a slider over that optimizer's stored learning
     rates) and ``split`` (the curves of the training or the validation split). Left, the loss per

@@ -17,7 +17,7 @@ class EpsilonExplorer(Explorer):
     The step is in units of η, for a constant gradient of size |g| after t steps, from the closed
     forms of `theory.adam_step_over_lr`: ε outside √v̂ (PyTorch), ε̂ before the bias correction
     (Keras), ε inside the root. Controls: ``eps``, ``size`` (|g|), ``t`` and ``beta2``; a marker on
-    each curve shows the current setting, and the status line gives the three steps and the ε that
+    each curve shows the current setting, and the status gives the three steps and the ε that
     Keras's ε̂ and the ε inside the root amount to.
     """
 

@@ -1,4 +1,4 @@
-r"""What every explorer shares: named controls, a figure that follows them, a status line.
+r"""What every explorer shares: named controls, a figure that follows them, a status table.
 
 How a move stays fast (blitting). Drawing the whole figure again costs most of a move: contour
 sets, axes, ticks and labels that do not change. So the figure is drawn in two layers:
@@ -9,7 +9,7 @@ sets, axes, ticks and labels that do not change. So the figure is drawn in two l
   a move has changed once, drawn on a copy of that bitmap at every move (``Figure.draw_artist``).
   A text costs more than a line (each glyph is rasterized again), so a title or a legend that
   stays the same stays in the background; that is why the explorers' legends name the runs
-  without their numbers (which are in the status lines): a legend drawn at every move costs
+  without their numbers (which are in the status table): a legend drawn at every move costs
   about a third of a move.
 
 An axes whose limits (or scale, or axis labels) a move changes cannot keep its ticks in a fixed
@@ -131,10 +131,11 @@ def _drawn_each_move(axes, changing_texts: set) -> list:
 
 
 class Explorer:
-    """What every explorer shares: named controls, a figure drawn once, its image, a status line.
+    """What every explorer shares: named controls, a figure drawn once, its image, a status table.
 
     A subclass draws its figure and then calls ``Explorer.__init__``; its ``redraw(**values)``
-    updates the drawn artists for the current control values and returns the status lines.
+    updates the drawn artists for the current control values and returns its status: rows of the
+    table, each with its line of text (see `status`).
     """
 
     blit = True  # False: draw the whole figure at every move (slower; for comparisons)

@@ -209,7 +209,7 @@ class ScheduleExplorer(Explorer):
         self._floor_line.set_ydata([floor, floor])
         self._floor_line.set_visible(bool(np.isfinite(floor) and floor > 0))  # none without noise
         # fixed labels: a legend that stays the same is drawn once, in the background (one with
-        # the numbers in it costs a third of a move); the numbers are in the status lines
+        # the numbers in it costs a third of a move); the numbers are in the status table
         # the legend shows the floor whenever there is noise, also while the constant η₀ diverges and has none
         if self.loss_axes.get_legend() is None:
             handles = self._drawn_losses.lines + ([self._floor_line] if self.noise > 0 else [])
