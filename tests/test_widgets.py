@@ -638,8 +638,8 @@ def table_rows(explorer) -> list:
                 self.rows.append([])
             elif tag in ("td", "th"):
                 self.rows[-1].append("")
-            elif tag == "span" and "background:" in style:
-                self.rows[-1][-1] = style.split("background:")[1].split(";")[0]
+            elif tag == "span" and "border-top:" in style:     # "3px dashed #9aa0aa": the colour
+                self.rows[-1][-1] = style.split("border-top:")[1].split(";")[0].split()[-1]
 
         def handle_data(self, data):
             self.rows[-1][-1] += data
@@ -667,6 +667,13 @@ def test_the_status_table_has_a_row_per_run_in_its_colour_aligned_by_column():
     assert rows[0][5] == "lr above the stability limit 2/λmax = 0.0400"          # 0.04 in the plain text
     assert "lr above the stability limit 2/λmax = 0.04" in explorer.status_lines[0]
     assert len(explorer.status_lines) == 3 and "<" not in explorer.status_text
+
+
+def test_a_swatch_has_the_dashes_of_its_runs_line():
+    explorer = ScheduleExplorer(steps=100, runs=2)
+    swatches = [row for row in explorer.status.value.split("<tr>") if "border-top:" in row]
+    styles = [explorer._drawn_losses.lines[k].get_linestyle() for k in range(2)]
+    assert [("dashed" in row, "solid" in row) for row in swatches] == [(style == "--", style == "-") for style in styles]
 
 
 def test_every_explorers_status_text_is_its_tables_rows_as_lines():

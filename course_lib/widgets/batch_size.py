@@ -14,7 +14,7 @@ from ..run import diverged_at_steps, run
 from .controls import SLIDER_STYLE, lr_slider
 from .explorer import CONTOUR_RESOLUTION, DPI, FIGURE_SIZE, Explorer, fixed_loss_range
 from .stability import outcome, outcome_cell, stability_cell, stability_note
-from .status import SETTING_DIGITS, Row, line_colors, significant
+from .status import SETTING_DIGITS, Row, line_looks, significant
 
 
 class BatchSizeExplorer(Explorer):
@@ -73,18 +73,18 @@ class BatchSizeExplorer(Explorer):
         per_epoch = sizes.size // epochs
         last = f" (the last has {sizes[per_epoch - 1]})" if sizes[per_epoch - 1] != batch_size else ""
         steps = "1 step" if per_epoch == 1 else f"{per_epoch} steps"
-        min_value, colors = self.problem.min_value, line_colors(self._drawn_losses.lines)
+        min_value, looks = self.problem.min_value, line_looks(self._drawn_losses.lines)
         epoch = self._epoch_of(minibatch, per_epoch)
         return [Row(f"{labels[0]}: {steps} per epoch{last}, {sizes.size} steps in all; "
                     f"{outcome(minibatch, min_value)}{epoch}",
                     {"run": "mini-batch SGD", "batch size": str(batch_size), "steps per epoch": str(per_epoch),
                      "steps in all": str(sizes.size), **outcome_cell(minibatch, min_value, True, epoch),
-                     "": last.strip(" ()")}, colors[0]),
+                     "": last.strip(" ()")}, **looks[0]),
                 Row(f"{labels[1]}: 1 step per epoch, {epochs} in all; {outcome(full_batch, min_value)}"
                     f"{stability_note(SGD(lr=lr), self.problem)}",
                     {"run": "full-batch GD", "batch size": str(n), "steps per epoch": "1", "steps in all": str(epochs),
                      **outcome_cell(full_batch, min_value, True), "": stability_cell(SGD(lr=lr), self.problem)},
-                    colors[1]),
+                    **looks[1]),
                 Row(f"both processed {n * epochs} examples (lr = {lr:.3g})",
                     shown=f"both processed {n * epochs} examples (lr = {significant(lr, SETTING_DIGITS)})")]
 

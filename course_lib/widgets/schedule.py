@@ -13,7 +13,7 @@ from ..problems import Quadratic
 from ..run import Trajectory, diverged_at_steps
 from .controls import SLIDER_STYLE, lr_slider, nice
 from .explorer import DPI, FIGURE_SIZE, Explorer
-from .status import SETTING_DIGITS, Row, line_colors, scientific, significant
+from .status import SETTING_DIGITS, Row, line_looks, scientific, significant
 
 
 class ScheduleExplorer(Explorer):
@@ -259,5 +259,5 @@ class ScheduleExplorer(Explorer):
         if np.isfinite(floor):
             lines[2] += f" (its noise floor Σ ησ²/(2(2 − ηλ)) = {floor:.2g})"
             rows[2]["noise floor Σ ησ²/(2(2 − ηλ))"] = scientific(floor)
-        colors = line_colors(self._drawn_losses.lines)
-        return [rows[0]] + [Row(line, cells, color) for line, cells, color in zip(lines[1:], rows[1:], colors)]
+        looks = line_looks(self._drawn_losses.lines)
+        return [rows[0]] + [Row(line, cells, **look) for line, cells, look in zip(lines[1:], rows[1:], looks)]

@@ -31,7 +31,8 @@ class Row:
     cells: column heading -> what the table shows in that column for this run; columns are
            aligned across rows by heading, in the order the rows name them. Empty: a note, shown
            across the table as `text` (or `shown`).
-    color: the swatch: the colour of the run's lines in the figure.
+    color, dashes: the swatch: the colour of the run's lines in the figure, and their style as CSS
+           calls it (solid, dashed, dotted).
     shown: what a note shows in the table, where it differs from `text` (e.g. its numbers with the
            table's significant digits).
     """
@@ -39,6 +40,7 @@ class Row:
     text: str
     cells: dict = field(default_factory=dict)
     color: str | None = None
+    dashes: str = "solid"
     shown: str | None = None
 
 
@@ -87,9 +89,13 @@ def setting_cells(optimizer, names) -> dict:
     return cells
 
 
-def line_colors(lines) -> list:
-    """The colours `lines` are drawn in (as #rrggbb): the swatches of their runs' rows."""
-    return [matplotlib.colors.to_hex(line.get_color()) for line in lines]
+_DASHES = {"-": "solid", "--": "dashed", ":": "dotted", "-.": "dashed"}
+
+
+def line_looks(lines) -> list:
+    """How each of `lines` is drawn, as the swatch of its run's row: ``Row(text, cells, **look)``."""
+    return [{"color": matplotlib.colors.to_hex(line.get_color()), "dashes": _DASHES.get(line.get_linestyle(), "solid")}
+            for line in lines]
 
 
 def as_rows(status) -> list:
@@ -116,16 +122,17 @@ def table(rows: list) -> str:
             continue
         cells = "".join(f'<td style="{_CELL};text-align:{_align(c, rows)}">{html.escape(row.cells.get(c, ""))}</td>'
                         for c in columns)
-        out.append(f"<tr><td style=\"{_CELL}\">{_swatch(row.color)}</td>{cells}</tr>")
+        out.append(f"<tr><td style=\"{_CELL}\">{_swatch(row.color, row.dashes)}</td>{cells}</tr>")
     out.append("</table>")
     return "".join(out)
 
 
-def _swatch(color: str | None) -> str:
+def _swatch(color: str | None, dashes: str) -> str:
+    """A short stretch of the run's line: its colour, and its dashes where it is not solid."""
     if color is None:
         return ""
-    return (f'<span style="display:inline-block;width:22px;height:4px;border-radius:2px;'
-            f'vertical-align:middle;background:{html.escape(color)}"></span>')
+    return (f'<span style="display:inline-block;width:24px;height:0;vertical-align:middle;'
+            f'border-top:3px {html.escape(dashes)} {html.escape(color)}"></span>')
 
 
 def _align(column: str, rows: list) -> str:

@@ -13,7 +13,7 @@ from ..run import run
 from .controls import beta_slider, lr_slider, nice
 from .explorer import CONTOUR_RESOLUTION, DPI, FIGURE_SIZE, Explorer, fixed_loss_range
 from .stability import outcome, outcome_cell, stability_cell, stability_limit, stability_note
-from .status import Row, line_colors, setting_cells, significant
+from .status import Row, line_looks, setting_cells, significant
 
 
 class TrajectoryExplorer(Explorer):
@@ -65,11 +65,11 @@ class TrajectoryExplorer(Explorer):
         settings = [setting_cells(optimizer, shown) for optimizer in optimizers]
         headings = list(dict.fromkeys(heading for cells in settings for heading in cells))
         rows = []
-        for optimizer, path, cells, color in zip(optimizers, self.paths, settings, line_colors(self._drawn_losses.lines)):
+        for optimizer, path, cells, look in zip(optimizers, self.paths, settings, line_looks(self._drawn_losses.lines)):
             row = {"optimizer": _legend_name(optimizer), **{h: cells.get(h, "—") for h in headings},
                    **outcome_cell(path, self.problem.min_value), "": stability_cell(optimizer, self.problem)}
             rows.append(Row(f"{plots.short_label(path)}: {outcome(path, self.problem.min_value)}"
-                            f"{stability_note(optimizer, self.problem)}", row, color))
+                            f"{stability_note(optimizer, self.problem)}", row, **look))
         return rows
 
     def _name_runs(self, optimizers):
