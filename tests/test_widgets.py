@@ -693,3 +693,13 @@ def test_the_tables_numbers_keep_their_significant_digits(value, digits, expecte
     from course_lib.widgets.status import scientific, significant
     assert significant(value, digits) == expected
     assert scientific(0.15) == "1.5e-01" and scientific(5.6e-07) == "5.6e-07"
+
+
+def test_a_hidden_text_that_changes_is_not_drawn_and_keeps_the_background():
+    explorer = momentum_explorer()
+    draws = []
+    original = explorer.figure.canvas.draw
+    explorer.figure.canvas.draw = lambda *args, **kwargs: (draws.append(1), original(*args, **kwargs))
+    explorer.lr.value = explorer.lr.base ** explorer.lr.max          # all three diverge: the paths' note changes
+    assert not explorer._drawn_paths.note.get_visible() and "✕" in explorer._drawn_paths.note.get_text()
+    assert draws == [] and explorer._changing_slots == set()       # hidden: no base redrawn, nothing drawn per move
