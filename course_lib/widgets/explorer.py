@@ -49,7 +49,7 @@ from .status import Row, as_rows, table
 FIGURE_SIZE = plots.figsize(2, height=3.8)
 DPI = 100
 CONTOUR_RESOLUTION = 300   # grid points per axis of the contours: smooth innermost levels (drawn once)
-_KEPT_BACKGROUNDS = 24  # backgrounds kept for the rescaling axes, ~1 MB each
+_KEPT_BACKGROUNDS = 24  # backgrounds kept for the rescaling axes, ~1.4 MB each
 
 
 def encode_png(pixels: np.ndarray, level: int = 1) -> bytes:

@@ -73,15 +73,16 @@ class TrajectoryExplorer(Explorer):
         return rows
 
     def _name_runs(self, optimizers):
-        """A legend of the optimizers' names alone, in a fixed place on the paths: it stays the same from
-        move to move, so it is drawn once, in the background (a legend with the numbers in it is drawn
-        again at every move, a third of its time); the numbers are in the status table below."""
+        """A legend of the optimizers' names alone, beside the paths: it stays the same from move to move,
+        so it is drawn once, in the background (a legend with the numbers in it is drawn again at every
+        move, a third of its time); the numbers are in the status table below. Outside the axes, no
+        line is ever drawn over it (the layout, fixed at the first draw, makes room for it)."""
         names = [_legend_name(optimizer) for optimizer in optimizers]
         if names == self._legend_names:
             return
         self._legend_names = names
         diverged = Line2D([], [], marker="X", markersize=8, linestyle="none", color="#555555", markeredgecolor="white")
-        # beside the paths, in the room their equal axis scales leave: never under a line drawn over it
+        # in the room the paths' equal axis scales leave beside them
         self.path_axes.legend(self._drawn_paths.lines + [diverged], names + ["diverged"],
                               loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, fontsize="small",
                               frameon=False)
