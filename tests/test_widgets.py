@@ -703,3 +703,12 @@ def test_a_hidden_text_that_changes_is_not_drawn_and_keeps_the_background():
     explorer.lr.value = explorer.lr.base ** explorer.lr.max          # all three diverge: the paths' note changes
     assert not explorer._drawn_paths.note.get_visible() and "✕" in explorer._drawn_paths.note.get_text()
     assert draws == [] and explorer._changing_slots == set()       # hidden: no base redrawn, nothing drawn per move
+
+
+@pytest.mark.parametrize("name", ["course_lib.widgets.status", "course_lib.widgets.after_adam"])
+def test_the_widget_modules_docstring_examples_run(name):
+    """tests/test_docstring_examples.py runs the package's docstring; these modules have their own."""
+    import doctest
+    import importlib
+    results = doctest.testmod(importlib.import_module(name))
+    assert results.attempted > 0 and results.failed == 0
