@@ -62,6 +62,7 @@ class BatchSizeExplorer(Explorer):
         labels = [f"mini-batch SGD, b = {batch_size}", f"full-batch GD, b = {n}"]
         examples = [np.concatenate([[0], np.cumsum(sizes)]), n * np.arange(epochs + 1)]
         self._drawn_paths.update(self.paths, labels)
+        self._drawn_paths.note.set_visible(False)  # the table below says which run diverged, and when
         self._drawn_losses.update(self.paths, labels, x=examples)
         if self.loss_axes.get_legend() is None:  # made once the lines have their colours
             # fixed labels, so that the legend is drawn once, in the background; the batch size is on its slider
