@@ -232,15 +232,28 @@ class Optimizer:
         return state
 
     def update(self, params, grads, state: dict):
-        """One step: returns (new_params, new_state). Nothing passed in is changed."""
+        """One step: returns (new_params, new_state). Nothing passed in is changed.
+
+        Everything is checked first (params and grads, the state, the hyper-parameters' shapes), so a
+        learner's own loop gets a clear message at the step where something is wrong. `run` checks
+        once per run instead and steps with `_step`, the same update without the checks.
+        """
         params, grads = check_params_and_grads(params, grads)
         self._check_broadcast(params)
         self._check_state(state, params)
+        return self._step(params, grads, state)
+
+    def _step(self, params: dict, grads: dict, state: dict):
+        """`update` for params and grads already checked (dicts of float arrays of the same shapes,
+        as `check_params_and_grads` returns them) and a state made by `init` for such params.
+
+        Only what a schedule gives is checked here, at every step: a schedule is code of one's own.
+        """
         t = state["t"] + 1  # t counts updates and starts at 1 on the first one
         lr = self.learning_rate(t)
         new_params, new_slots = {}, {slot: {} for slot in self.slots}
         for key, theta in params.items():
-            if np.ndim(lr) and not _broadcasts_to(np.shape(lr), theta.shape):  # what a schedule gave
+            if callable(self.lr) and np.ndim(lr) and not _broadcasts_to(np.shape(lr), theta.shape):
                 raise ValueError(f"the lr schedule gave an array of shape {np.shape(lr)} at step {t - 1}, which does "
                                  f"not broadcast against {_label('params', key)} of shape {theta.shape}")
             dtype = _computed_in(theta.dtype)
@@ -269,6 +282,8 @@ class Optimizer:
         if not callable(self.lr):
             return self.lr
         lr = self.lr(t - 1)
+        if isinstance(lr, float) and 0 <= lr < math.inf:  # the common case, checked in one comparison
+            return lr
         if isinstance(lr, (bool, np.bool_)) or not _is_numeric(lr):
             raise ValueError(f"the lr schedule gave {lr!r} at step {t - 1}; a learning rate must be a number")
         array = np.asarray(lr, dtype=float)

@@ -211,7 +211,8 @@ def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise
     loss_diverged_at = np.full(batch_shape, -1)
     alive = np.ones(batch_shape, dtype=bool)
     points[0] = x
-    state = optimizer.init(x)
+    state = optimizer.init(x)  # checks the hyper-parameters against x's shape: once, for every step
+    update = _update_checked_once(optimizer)
     # Diverging runs overflow; we detect that ourselves below, so numpy need not warn about it.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         if losses is not None:
@@ -222,13 +223,16 @@ def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise
             g = np.asarray(grad_fn(x), dtype=float)
             if noise:
                 g = g + noise * rng.standard_normal(g.shape[-1:] if same_noise_for_every_run else g.shape)
-            x, state = optimizer.update(x, g, state)
+            x, state = update(x, g, state)
             points[step] = x  # from the step a run diverged at, NaN'd below
-            # the few operations per step matter: an explorer's move runs hundreds of steps
-            fine = np.all(np.abs(x) <= blowup, axis=-1)  # NaN and ±inf compare False: not fine
             if losses is not None:
-                loss_now = loss_fn(x)
-                losses[step] = loss_now
+                losses[step] = loss_now = loss_fn(x)
+            # the few operations per step matter (an explorer's move runs hundreds of steps): first, in
+            # two or three, whether every run is fine (NaN propagates through max, and fails <=)
+            if np.abs(x).max(initial=0.0) <= blowup and (losses is None or _all_below(loss_now, loss_limit)):
+                continue
+            fine = np.all(np.abs(x) <= blowup, axis=-1)
+            if losses is not None:
                 fine &= np.isfinite(loss_now)
                 below = loss_now <= loss_limit
                 if not below.all():
@@ -254,6 +258,30 @@ def _run(optimizer, problem, x0, steps, *, noise, seed, loss, blowup, same_noise
         diverged_at=(None if diverged_at < 0 else int(diverged_at)) if diverged_at.ndim == 0 else diverged_at,
         optimizer_name=optimizer.name, hyper_parameters=dict(optimizer.hyper_parameters), min_value=min_value,
     )
+
+
+def _all_below(loss, limit) -> bool:
+    """Whether every loss is finite and at most its limit: NaN and +inf fail the comparison, −inf is
+    excluded. A single run's loss is a number: compared in Python, without numpy's overhead."""
+    if not isinstance(loss, np.ndarray) or loss.ndim == 0:
+        return -np.inf < loss <= limit
+    return bool(np.all((loss <= limit) & (loss > -np.inf)))
+
+
+def _update_checked_once(optimizer: Optimizer):
+    """`optimizer.update` for a loop whose params and state were checked once: x is `_start`'s float64
+    array and the state `optimizer.init(x)`'s, and the next x what the last update returned. Only the
+    gradient's shape is checked at every step (a gradient function is code of one's own); a wrong one
+    goes to the checked `update`, which says what is wrong. An optimizer whose class writes its own
+    `update` keeps it."""
+    if type(optimizer).update is not Optimizer.update:
+        return optimizer.update
+
+    def update(x, g, state):
+        if g.shape != x.shape:
+            return optimizer.update(x, g, state)
+        return optimizer._step({None: x}, {None: g}, state)
+    return update
 
 
 def diverged_at_steps(points: np.ndarray, losses: np.ndarray, reference, blowup: float = 1e6) -> np.ndarray:
@@ -383,7 +411,8 @@ def run_online(optimizer: Optimizer, problem, x0, steps: int) -> Trajectory:
     check_fits_in_memory(f"recording {steps} steps", (steps + 1) * x.size)
     points = np.empty((steps + 1, *x.shape))
     points[0] = x
-    state = optimizer.init(x)
+    state = optimizer.init(x)  # checks the hyper-parameters against x's shape: once, for every step
+    update = _update_checked_once(optimizer)
     for t in range(1, steps + 1):
         x, state = optimizer.update(x, problem.grad(x, t), state)
         x = problem.project(x)

@@ -365,4 +365,4 @@ def test_the_after_adam_explorer_redraws_each_optimizer_in_its_own_colour():
     lion = explorer.paths[1].points
     np.testing.assert_allclose(np.abs(np.diff(lion, axis=0)), 0.1, rtol=1e-9)   # every step ±lr per coordinate
     assert len({plots.color_of(path) for path in explorer.paths}) == 3
-    assert explorer.status.value.count("<br>") == 2
+    assert len(explorer.status_lines) == 3

@@ -7,8 +7,8 @@ lesson in Debian's Chromium through Playwright, clears the stored outputs and ru
 the menu (Run > Run All Cells), and checks that:
 
 * every cell ran and none shows an error, a traceback, stderr output or a broken widget;
-* the explorer appears, and pressing arrow keys on its lr (and β) slider changes the readout, the
-  kernel redraws (the status line names the new value) and the figure shown changes;
+* the explorer appears, and pressing arrow keys on its "lr (log scale)" (and β) slider changes the
+  readout, the kernel redraws (the status table shows the new value) and the figure shown changes;
 * end to end, how long a move takes: for 20 single key presses per slider, the time from the
   key press to the new figure ready to paint (its `img` has a new `src` and `decode()` resolved),
   and for a fast drag of the handle, how long after the mouse is released the figure shows the
@@ -51,8 +51,8 @@ SCREENSHOT = ROOT / "docs" / "explorer.png"
 
 # (notebook, the descriptions of the explorer's sliders to move)
 LESSONS = [
-    pytest.param("notebooks/01_gradient_descent.ipynb", ("lr",), id="01_gradient_descent"),
-    pytest.param("notebooks/04_momentum.ipynb", ("lr", "β"), id="04_momentum"),
+    pytest.param("notebooks/01_gradient_descent.ipynb", ("lr (log scale)",), id="01_gradient_descent"),
+    pytest.param("notebooks/04_momentum.ipynb", ("lr (log scale)", "β"), id="04_momentum"),
 ]
 SCREENSHOT_LESSON = "notebooks/04_momentum.ipynb"
 
@@ -283,18 +283,23 @@ def menu_command(page, menu: str, command: str) -> None:
 
 
 # An explorer's state as the page shows it: the figure (the <img> of an ipywidgets Image, a blob:
-# URL that is new for every PNG the kernel sends), each slider's readout, the status line, and
-# whether the status names each slider's value as its readout shows it ("lr=0.0119": the kernel
-# has redrawn for that value).
+# URL that is new for every PNG the kernel sends), each slider's readout, the status table, and
+# whether the table shows each slider's value as its readout does (in the column headed by the
+# slider's name without "(log scale)": lr 0.0119 for a readout 0.0119; β 0.900 for 0.900 or 0.9):
+# the kernel has redrawn for that value.
 EXPLORER_STATE = r"""([box, names]) => {
     const slider = name => [...box.querySelectorAll('.widget-slider')]
         .find(s => s.querySelector('.widget-label')?.textContent.trim() === name);
     const image = box.querySelector(':scope > .widget-image');
-    const status = box.querySelector('.widget-html-content')?.innerText ?? '';
+    const table = box.querySelector('.widget-html-content table');
+    const status = table?.innerText ?? '';
     const readouts = Object.fromEntries(names.map(n => [n, slider(n)?.querySelector('.widget-readout')?.textContent.trim() ?? null]));
-    const escape = text => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const names_value = n => [...status.matchAll(new RegExp(escape(n) + '=(-?[0-9.]+(?:e[-+]?[0-9]+)?)', 'g'))]
-        .some(m => Math.abs(Number(m[1]) - Number(readouts[n])) <= 1e-9 * Math.abs(Number(readouts[n])));
+    const rows = table ? [...table.querySelectorAll('tr')].map(tr => [...tr.children].map(c => c.textContent.trim())) : [];
+    const names_value = n => {
+        const column = rows.length ? rows[0].indexOf(n.replace(' (log scale)', '')) : -1;
+        return column > 0 && rows.slice(1).some(row => row[column] !== undefined && row[column] !== ''
+            && Math.abs(Number(row[column]) - Number(readouts[n])) <= 1e-9 * Math.abs(Number(readouts[n])));
+    };
     return {
         src: image?.getAttribute('src') ?? null,
         loaded: Boolean(image && image.complete && image.naturalWidth > 0),
@@ -303,6 +308,16 @@ EXPLORER_STATE = r"""([box, names]) => {
         named: Object.fromEntries(names.map(n => [n, readouts[n] !== null && names_value(n)])),
     };
 }"""
+
+
+def settled_state(page, arg) -> dict:
+    """The explorer's state at a moment its figure is loaded (else as it is after SLIDER_WAIT)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    try:
+        return page.wait_for_function(f"a => {{ const s = ({EXPLORER_STATE})(a); return s.loaded ? s : false; }}",
+                                      arg=arg, timeout=SLIDER_WAIT).json_value()
+    except PlaywrightTimeout:
+        return page.evaluate(EXPLORER_STATE, arg)
 
 
 def slider(page, explorer, name: str):
@@ -330,10 +345,10 @@ def move_slider(page, explorer, name: str, names: tuple, presses: int = 3) -> di
     handle = slider(page, explorer, name).locator(".noUi-handle")
     arg = [explorer.element_handle(), list(names)]
     state = f"a => JSON.stringify(({EXPLORER_STATE})(a))"
-    # Settled first: the figure loaded and the status naming every readout's value. (On display a
+    # Settled first: the figure loaded and the status showing every readout's value. (On display a
     # slider snaps its value to its step grid, which sends the kernel one more redraw.)
     wait_for(page, f"a => {{ const s = ({EXPLORER_STATE})(a); return s.loaded && Object.values(s.named).every(x => x); }}",
-             arg, failure="the explorer did not settle (its figure shown, its status naming every readout's value)",
+             arg, failure="the explorer did not settle (its figure shown, its status showing every readout's value)",
              state=state)
     before = page.evaluate(EXPLORER_STATE, arg)
 
@@ -344,19 +359,19 @@ def move_slider(page, explorer, name: str, names: tuple, presses: int = 3) -> di
     for _ in range(presses):
         page.keyboard.press(key)
 
-    # The readout moves at once; the kernel then sends the status (naming the new value) and the
+    # The readout moves at once; the kernel then sends the status (showing the new value) and the
     # new figure, in that order. If that does not happen in time, the checks below say what is missing.
     wait_quietly(page, f"""([a, old]) => {{ const s = ({EXPLORER_STATE})(a), n = {json.dumps(name)};
                      return s.readouts[n] !== old.readouts[n] && s.named[n] && s.src !== old.src && s.loaded; }}""",
                  [arg, before], SLIDER_WAIT)
-    # a redraw that was still on its way (the slider's snap) may have replaced the image since: let it load
-    wait_quietly(page, f"a => ({EXPLORER_STATE})(a).loaded", arg, SLIDER_WAIT)
-    after = page.evaluate(EXPLORER_STATE, arg)
+    # a redraw that was still on its way (the slider's snap) may have replaced the image since: the state
+    # once an image is loaded, taken in the same evaluation (another may arrive between two of them)
+    after = settled_state(page, arg)
     moved = f"after {presses} × {key} on the {name} slider"
     old_value, new_value = before["readouts"][name], after["readouts"][name]
     assert new_value != old_value, f"{moved}, its readout still shows {old_value}: the keys did not move it"
     assert after["named"][name] and after["status"] != before["status"], (
-        f"{moved} (readout {old_value} → {new_value}), the status line does not name {name}={new_value}: "
+        f"{moved} (readout {old_value} → {new_value}), the status table does not show {name} {new_value}: "
         f"the kernel did not redraw for it. Status before: {before['status']!r}; after: {after['status']!r}")
     assert after["src"] != before["src"], (
         f"{moved} (readout {old_value} → {new_value}, status updated), the figure shown did not change")
@@ -391,7 +406,7 @@ def time_key_presses(page, explorer, name: str, names: tuple, moves: int = 20) -
         before = page.evaluate(EXPLORER_STATE, arg)
         presses = page.evaluate("() => window.__keyPresses.length")
         page.keyboard.press(key)
-        # done: the status names the new readout, and a figure sent after the key press is decoded
+        # done: the status shows the new readout, and a figure sent after the key press is decoded
         wait_for(page, f"""([a, old, presses]) => {{ const s = ({EXPLORER_STATE})(a), n = {json.dumps(name)};
                      const pressed = window.__keyPresses[presses];
                      return pressed !== undefined && s.readouts[n] !== old.readouts[n] && s.named[n]

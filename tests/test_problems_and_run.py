@@ -4,7 +4,7 @@ gradient descent on a quadratic, which is known in closed form."""
 import numpy as np
 import pytest
 
-from course_lib.optim import SGD, Momentum
+from course_lib.optim import AFTER_ADAM, ALL_OPTIMIZERS, SGD, Momentum
 from course_lib.problems import Beale, Himmelblau, Quadratic, Rescaled, Rosenbrock, Saddle
 from course_lib.run import diverged_at_steps, first_step, run, step_sizes, sweep
 
@@ -263,3 +263,40 @@ def test_tuned_returns_the_learning_rate_whose_run_ends_lowest():
     best = tuned(Momentum, problem, 100, lrs, beta=0.5)
     assert isinstance(best, Momentum) and best.beta == 0.5
     assert best.lr == lrs[np.nanargmin(finals)]
+
+
+# -- run checks once per run, then steps unchecked (optimizer_base.Optimizer._step) ------------------
+
+@pytest.mark.parametrize("cls", [*ALL_OPTIMIZERS, *AFTER_ADAM[2:]], ids=lambda cls: cls.__name__)
+def test_run_steps_exactly_as_the_checked_update_does(cls):
+    """run's unchecked steps are the steps of `update` (its checks at every step), bit for bit."""
+    optimizer, problem = cls(lr=5e-4), Rosenbrock()
+    x, state = problem.start, optimizer.init(problem.start)
+    expected = [x]
+    for _ in range(30):
+        x, state = optimizer.update(x, problem.grad(x), state)
+        expected.append(x)
+    np.testing.assert_array_equal(run(optimizer, problem, problem.start, 30).points, expected)
+
+
+def test_run_still_refuses_a_gradient_of_the_wrong_shape_and_a_bad_schedule_at_its_step():
+    with pytest.raises(ValueError, match=r"grads has shape \(3,\) but params has shape \(2,\)"):
+        run(SGD(lr=0.1), lambda x: np.ones(3), [1.0, 2.0], 5)
+    with pytest.raises(ValueError, match="schedule gave -0.05 at step 3"):
+        run(SGD(lr=lambda t: 0.1 - 0.05 * t), Quadratic([1.0, 2.0]), [1.0, 2.0], 5)
+    with pytest.raises(ValueError, match=r"schedule gave an array of shape \(3, 1\) at step 0"):
+        run(Momentum(lr=lambda t: np.full((3, 1), 0.1)), Quadratic([1.0, 2.0]), [1.0, 2.0], 5)
+    with pytest.raises(ValueError, match=r"lr has shape \(3, 1\), which does not broadcast"):
+        run(SGD(lr=np.full((3, 1), 0.1)), Quadratic([1.0, 2.0]), np.ones((2, 2)), 5)
+
+
+def test_run_uses_the_update_of_an_optimizer_that_writes_its_own():
+    class Counted(SGD):
+        calls = 0
+
+        def update(self, params, grads, state):
+            Counted.calls += 1
+            return super().update(params, grads, state)
+
+    run(Counted(lr=0.1), Quadratic([1.0, 2.0]), [1.0, 2.0], 7)
+    assert Counted.calls == 7

@@ -3,7 +3,7 @@
     >>> from course_lib.widgets import after_adam_explorer
     >>> explorer = after_adam_explorer()
     >>> explorer.lr.value = 0.1
-    >>> print(explorer.status.value.split("<br>")[1])
+    >>> print(explorer.status_lines[1])
     Lion lr=0.1, β1=0.9, β2=0.99: f − f* = 0.005 after 200 steps
 """
 

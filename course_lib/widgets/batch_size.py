@@ -12,8 +12,9 @@ from ..data import LinearRegression, batch_sizes, linear_data
 from ..optim import SGD
 from ..run import diverged_at_steps, run
 from .controls import SLIDER_STYLE, lr_slider
-from .explorer import DPI, FIGURE_SIZE, Explorer, fixed_loss_range
-from .stability import outcome, stability_note
+from .explorer import CONTOUR_RESOLUTION, DPI, FIGURE_SIZE, Explorer, fixed_loss_range
+from .stability import outcome, outcome_cell, stability_cell, stability_note
+from .status import SETTING_DIGITS, Row, line_looks, significant
 
 
 class BatchSizeExplorer(Explorer):
@@ -39,12 +40,14 @@ class BatchSizeExplorer(Explorer):
                                         continuous_update=True, style=SLIDER_STYLE),
         }
         figure, (self.path_axes, self.loss_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)
-        plots.contour(self.problem, ax=self.path_axes)
+        plots.contour(self.problem, ax=self.path_axes, resolution=CONTOUR_RESOLUTION)
+        self.path_axes.set_title("paths on the line fit's loss (○ start, ★ best fit)", fontsize="medium")
         self._drawn_paths = plots.PathArtists(self.path_axes, 2, legend=False)
         self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True,
                                                xlabel="examples processed (single-example gradients)", legend=False)
         # Fixed axes: the loss from round-off to 30 × the start's, and the examples processed up to the
         # most epochs the slider allows, so that more epochs draw longer curves on the same cost scale.
+        self.loss_axes.set_title("how far each gets for the same work", fontsize="medium")
         self._loss_range = fixed_loss_range(self.problem, self.problem.start)
         self._examples_range = (0, n * controls["epochs"].max)
         super().__init__(figure, controls)
@@ -59,6 +62,7 @@ class BatchSizeExplorer(Explorer):
         labels = [f"mini-batch SGD, b = {batch_size}", f"full-batch GD, b = {n}"]
         examples = [np.concatenate([[0], np.cumsum(sizes)]), n * np.arange(epochs + 1)]
         self._drawn_paths.update(self.paths, labels)
+        self._drawn_paths.note.set_visible(False)  # the table below says which run diverged, and when
         self._drawn_losses.update(self.paths, labels, x=examples)
         if self.loss_axes.get_legend() is None:  # made once the lines have their colours
             # fixed labels, so that the legend is drawn once, in the background; the batch size is on its slider
@@ -70,11 +74,20 @@ class BatchSizeExplorer(Explorer):
         per_epoch = sizes.size // epochs
         last = f" (the last has {sizes[per_epoch - 1]})" if sizes[per_epoch - 1] != batch_size else ""
         steps = "1 step" if per_epoch == 1 else f"{per_epoch} steps"
-        return [f"{labels[0]}: {steps} per epoch{last}, {sizes.size} steps in all; "
-                f"{outcome(minibatch, self.problem.min_value)}{self._epoch_of(minibatch, per_epoch)}",
-                f"{labels[1]}: 1 step per epoch, {epochs} in all; {outcome(full_batch, self.problem.min_value)}"
-                f"{stability_note(SGD(lr=lr), self.problem)}",
-                f"both processed {n * epochs} examples (lr = {lr:.3g})"]
+        min_value, looks = self.problem.min_value, line_looks(self._drawn_losses.lines)
+        epoch = self._epoch_of(minibatch, per_epoch)
+        return [Row(f"{labels[0]}: {steps} per epoch{last}, {sizes.size} steps in all; "
+                    f"{outcome(minibatch, min_value)}{epoch}",
+                    {"run": "mini-batch SGD", "batch size": str(batch_size), "steps per epoch": str(per_epoch),
+                     "steps in all": str(sizes.size), **outcome_cell(minibatch, min_value, True, epoch),
+                     "": last.strip(" ()")}, **looks[0]),
+                Row(f"{labels[1]}: 1 step per epoch, {epochs} in all; {outcome(full_batch, min_value)}"
+                    f"{stability_note(SGD(lr=lr), self.problem)}",
+                    {"run": "full-batch GD", "batch size": str(n), "steps per epoch": "1", "steps in all": str(epochs),
+                     **outcome_cell(full_batch, min_value, True), "": stability_cell(SGD(lr=lr), self.problem)},
+                    **looks[1]),
+                Row(f"both processed {n * epochs} examples (lr = {lr:.3g})",
+                    shown=f"both processed {n * epochs} examples (lr = {significant(lr, SETTING_DIGITS)})")]
 
     def _sgd_with_losses_after(self, lr, gradient, steps):
         """`run(SGD(lr=lr), gradient, start, steps, loss=self.problem.value)`, with the full-data loss

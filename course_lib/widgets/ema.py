@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import plots
 from ..averages import effective_window, ema
@@ -28,11 +29,27 @@ class EMAExplorer(Explorer):
         figure, (series_axes, weights_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)
         self._drawn_averages = plots.EMAArtists(series_axes, self.series)
         self._drawn_weights = plots.EMAWeightsArtists(weights_axes, 60)
+        series_axes.set_title("an EMA started at 0 begins too low", fontsize="medium")
+        weights_axes.set_title("a value k steps back weighs βᵏ: gone after ~1/(1 − β)", fontsize="medium")
         super().__init__(figure, controls)
+
+    def _fixed_legends(self):
+        """Legends whose labels stay the same whatever β and the box (the numbers are in the status):
+        drawn once, in the background, where one with β in it is drawn again at every move, costing
+        most of the move. The bias-corrected line is listed also while the box is off (hidden)."""
+        averages, weights = self._drawn_averages, self._drawn_weights
+        corrected = Line2D([], [], color=averages.corrected.get_color(), linestyle=averages.corrected.get_linestyle(),
+                           linewidth=averages.corrected.get_linewidth())  # shown in the key while the line is hidden
+        averages.ax.legend([averages.ax.lines[0], averages.plain, corrected],
+                           ["values xₜ", "EMA aₜ, started at 0", "bias-corrected aₜ / (1 − βᵗ), when ticked"],
+                           loc="lower right", fontsize="small", framealpha=0.9)
+        weights.ax.legend(weights._handles, ["βᵏ", "1/(1 − β) steps", "1/e ≈ 0.37"],
+                          loc="upper right", fontsize="small", framealpha=0.9)
 
     def redraw(self, beta, bias_correction) -> list:
         self._drawn_averages.update(beta, bias_correction)
         self._drawn_weights.update(beta)
+        self._fixed_legends()
         first = self.series[:1]
         lines = [f"β = {beta:.3g}: the weights of past values fade to 1/e after about 1/(1 − β) = "
                  f"{effective_window(beta):.3g} steps",

@@ -17,7 +17,7 @@ class EpsilonExplorer(Explorer):
     The step is in units of η, for a constant gradient of size |g| after t steps, from the closed
     forms of `theory.adam_step_over_lr`: ε outside √v̂ (PyTorch), ε̂ before the bias correction
     (Keras), ε inside the root. Controls: ``eps``, ``size`` (|g|), ``t`` and ``beta2``; a marker on
-    each curve shows the current setting, and the status line gives the three steps and the ε that
+    each curve shows the current setting, and the status gives the three steps and the ε that
     Keras's ε̂ and the ε inside the root amount to.
     """
 
@@ -27,7 +27,7 @@ class EpsilonExplorer(Explorer):
     def __init__(self, eps=1e-8, size=1e-6, t=1, beta2=0.999):
         controls = {"eps": lr_slider(eps, 1e-12, 1e-2, "ε (or ε̂)"),
                     "size": lr_slider(size, 1e-12, 1e2, "gradient size |g|"),
-                    "t": widgets.FloatLogSlider(value=t, base=10, min=0, max=5, step=0.05, description="step t",
+                    "t": widgets.FloatLogSlider(value=t, base=10, min=0, max=5, step=0.05, description="step t (log scale)",
                                                 readout_format=".0f", continuous_update=True),
                     "beta2": beta_slider(beta2, "β2", high=0.9999)}
         figure, (self.size_axes, self.step_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)

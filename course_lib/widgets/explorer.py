@@ -1,4 +1,4 @@
-r"""What every explorer shares: named controls, a figure that follows them, a status line.
+r"""What every explorer shares: named controls, a figure that follows them, a status table.
 
 How a move stays fast (blitting). Drawing the whole figure again costs most of a move: contour
 sets, axes, ticks and labels that do not change. So the figure is drawn in two layers:
@@ -9,7 +9,7 @@ sets, axes, ticks and labels that do not change. So the figure is drawn in two l
   a move has changed once, drawn on a copy of that bitmap at every move (``Figure.draw_artist``).
   A text costs more than a line (each glyph is rasterized again), so a title or a legend that
   stays the same stays in the background; that is why the explorers' legends name the runs
-  without their numbers (which are in the status lines): a legend drawn at every move costs
+  without their numbers (which are in the status table): a legend drawn at every move costs
   about a third of a move.
 
 An axes whose limits (or scale, or axis labels) a move changes cannot keep its ticks in a fixed
@@ -30,7 +30,6 @@ images are the same, up to anti-aliasing where a changing artist crosses a stati
 
 from __future__ import annotations
 
-import html
 import struct
 import zlib
 from collections import OrderedDict
@@ -40,9 +39,17 @@ import numpy as np
 from matplotlib.contour import ContourSet
 from matplotlib.legend import Legend
 
-FIGURE_SIZE = (9.6, 3.9)  # inches; at 80 dpi a 768 × 312 pixel image, quick to draw and to send
-DPI = 80
-_KEPT_BACKGROUNDS = 24  # backgrounds kept for the rescaling axes, ~1 MB each
+from .. import plots
+from .controls import CONTROL_MARGIN
+from .status import Row, as_rows, table
+
+# inches: the course's width scale for two panels (plots.figsize), a little taller for the contour
+# panel's equal axis scales; at 100 dpi, the course's figures' dpi, a 900 × 380 pixel image whose
+# text is as large on screen as theirs
+FIGURE_SIZE = plots.figsize(2, height=3.8)
+DPI = 100
+CONTOUR_RESOLUTION = 300   # grid points per axis of the contours: smooth innermost levels (drawn once)
+_KEPT_BACKGROUNDS = 24  # backgrounds kept for the rescaling axes, ~1.4 MB each
 
 
 def encode_png(pixels: np.ndarray, level: int = 1) -> bytes:
@@ -96,7 +103,10 @@ def _texts(figure) -> list:
 
 
 def _look(artist) -> tuple:
-    """What a text or legend shows: if this stays the same, it can stay in the background."""
+    """What a text or legend shows: if this stays the same, it can stay in the background. A hidden
+    one shows nothing, whatever it holds."""
+    if not artist.get_visible():
+        return ("hidden",)
     if isinstance(artist, Legend):
         handles = tuple((type(h).__name__, str(getattr(h, "get_color", lambda: None)()),
                          str(getattr(h, "get_linestyle", lambda: None)()), str(getattr(h, "get_marker", lambda: None)()))
@@ -121,10 +131,11 @@ def _drawn_each_move(axes, changing_texts: set) -> list:
 
 
 class Explorer:
-    """What every explorer shares: named controls, a figure drawn once, its image, a status line.
+    """What every explorer shares: named controls, a figure drawn once, its image, a status table.
 
     A subclass draws its figure and then calls ``Explorer.__init__``; its ``redraw(**values)``
-    updates the drawn artists for the current control values and returns the status lines.
+    updates the drawn artists for the current control values and returns its status: rows of the
+    table, each with its line of text (see `status`).
     """
 
     blit = True  # False: draw the whole figure at every move (slower; for comparisons)
@@ -142,6 +153,7 @@ class Explorer:
                                  "does not already use (not figure, image, status, paths, ...)")
             setattr(self, name, control)
             control.observe(self._on_change, names="value")
+            control.layout.margin = CONTROL_MARGIN  # each readout with its own slider, apart from the next
         self.widget = widgets.VBox([
             widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
             self.image, self.status])
@@ -160,11 +172,11 @@ class Explorer:
     def update(self):
         """Redraw for the current control values and render; a control's change calls this."""
         try:
-            lines = self.redraw(**self.values())
+            rows = as_rows(self.redraw(**self.values()))
         except ValueError as error:  # e.g. a custom slider reaching β = 1: say why, keep the last figure
-            lines = [f"⚠ {error}"]
-        self.status_lines = list(lines)
-        self.status.value = "<br>".join(html.escape(line) for line in lines)
+            rows = [Row(f"⚠ {error}")]
+        self.status_lines = [row.text for row in rows]
+        self.status.value = table(rows)
         self._render()
 
     @property
@@ -173,6 +185,8 @@ class Explorer:
         return "\n".join(self.status_lines)
 
     def redraw(self, **values) -> list:
+        """Update the drawn artists for these control values; return the status: a list of
+        `status.Row` (a line of text and, for a run, its cells in the table) or plain strings (notes)."""
         raise NotImplementedError
 
     def _on_change(self, change):

@@ -13,6 +13,7 @@ from ..problems import Quadratic
 from ..run import Trajectory, diverged_at_steps
 from .controls import SLIDER_STYLE, lr_slider, nice
 from .explorer import DPI, FIGURE_SIZE, Explorer
+from .status import SETTING_DIGITS, Row, line_looks, scientific, significant
 
 
 class ScheduleExplorer(Explorer):
@@ -89,6 +90,8 @@ class ScheduleExplorer(Explorer):
         self._limit_text = ax.text(0.98, self.limit, f"stability limit 2/λmax = {self.limit:.3g}", ha="right",
                                    va="bottom", color="#A01010", fontsize="small", transform=ax.get_yaxis_transform())
         ax.set(xlabel="step t", ylabel="learning rate ηₜ", xlim=(0, self.steps))
+        # a fixed title (the schedule's name is on its dropdown and in the table): drawn once, in the background
+        ax.set_title("ηₜ of the schedule (black) against the constant η₀ (grey)", fontsize="medium")
         ax.grid(True, alpha=0.3)
         self._drawn_losses = plots.LossArtists(self.loss_axes, 2, self.problem.min_value, log=True, xlabel="step", legend=False)
         self.loss_axes.yaxis.set_minor_locator(NullLocator())  # a third of the drawing time, for faint ticks
@@ -186,18 +189,17 @@ class ScheduleExplorer(Explorer):
         self.curves = [np.mean(p.losses - self.problem.min_value, axis=1) for p in self.paths]
         diverged = [self._first_divergence(p) for p in self.paths]
         floor = theory.sgd_noise_floor(lr, self.eigenvalues, self.noise)
-        self._draw_schedule(rates, lr, f"ηₜ: {kind}" + (" after a warmup" if warmup else "") + " (grey: constant η₀)")
+        self._draw_schedule(rates, lr)
         self._draw_effect(lr, diverged, floor, f"SGD, {kind}" + (" with warmup" if warmup else ""))
         return self._status(text, rates, lr, diverged, floor)
 
-    def _draw_schedule(self, rates, lr, title):
+    def _draw_schedule(self, rates, lr):
         self._schedule_line.set_ydata(rates)
         self._constant_line.set_ydata(np.full(self.steps, lr))
         # fixed: up to the lr slider's top, so the schedule grows and shrinks against the fixed stability limit
         top = 1.15 * max(rates.max(), self.lr.base ** self.lr.max)
         self.schedule_axes.set_ylim(0, top)
         self._limit_text.set_visible(self.limit <= top)
-        self.schedule_axes.set_title(title, fontsize="medium")
 
     def _draw_effect(self, lr, diverged, floor, label):
         # the mean over the runs, drawn as one run each (up to the first divergence of any of them)
@@ -207,7 +209,7 @@ class ScheduleExplorer(Explorer):
         self._floor_line.set_ydata([floor, floor])
         self._floor_line.set_visible(bool(np.isfinite(floor) and floor > 0))  # none without noise
         # fixed labels: a legend that stays the same is drawn once, in the background (one with
-        # the numbers in it costs a third of a move); the numbers are in the status lines
+        # the numbers in it costs a third of a move); the numbers are in the status table
         # the legend shows the floor whenever there is noise, also while the constant η₀ diverges and has none
         if self.loss_axes.get_legend() is None:
             handles = self._drawn_losses.lines + ([self._floor_line] if self.noise > 0 else [])
@@ -226,19 +228,36 @@ class ScheduleExplorer(Explorer):
         return int(steps.min()) if steps.size else None
 
     def _status(self, text, rates, lr, diverged, floor) -> list:
+        """The schedule, then a row per run: the lines lessons print and the table's cells."""
         lines = [f"{text}: ηₜ from {rates[0]:.3g} (step 0) to {rates[-1]:.2g} (last step), largest {rates.max():.3g}"]
+        rows = [Row(lines[0], shown=f"{text}: ηₜ from {significant(rates[0], SETTING_DIGITS)} (step 0) to "
+                                    f"{significant(rates[-1], SETTING_DIGITS)} (last step), "
+                                    f"largest {significant(rates.max(), SETTING_DIGITS)}")]
+        mean_heading = f"mean f − f*, last {self.last} steps"
         finals = []
-        for name, curve, step, lrs in (("with the schedule", self.curves[0], diverged[0], rates),
-                                       (f"with the constant lr {lr:.3g}", self.curves[1], diverged[1], np.full(self.steps, lr))):
+        for name, shown, curve, step, lrs in (
+                ("with the schedule", "with the schedule", self.curves[0], diverged[0], rates),
+                (f"with the constant lr {lr:.3g}", f"constant lr {significant(lr, SETTING_DIGITS)}", self.curves[1],
+                 diverged[1], np.full(self.steps, lr))):
+            cells = {"SGD": shown}
             if step is None:
                 finals.append(float(np.mean(curve[-self.last:])))
                 lines.append(f"SGD {name}: mean f − f* over the last {self.last} steps = {finals[-1]:.2g}")
+                cells[mean_heading] = scientific(finals[-1])
             else:
                 largest = lrs[:step].max()
                 above = f" — ηₜ reached {largest:.3g}, above the stability limit 2/λmax = {self.limit:.3g}"
                 lines.append(f"SGD {name}: diverged at step {step}" + (above if largest > self.limit else ""))
+                cells[mean_heading] = f"✕ diverged at step {step}"
+                if largest > self.limit:
+                    cells[""] = (f"ηₜ reached {significant(largest, SETTING_DIGITS)}, above the stability limit "
+                                 f"2/λmax = {significant(self.limit, SETTING_DIGITS)}")
+            rows.append(cells)
         if len(finals) == 2:
             lines[1] += f", {finals[0] / finals[1]:.2g} × that of the constant lr"
+            rows[1]["× the constant lr's"] = significant(finals[0] / finals[1])
         if np.isfinite(floor):
             lines[2] += f" (its noise floor Σ ησ²/(2(2 − ηλ)) = {floor:.2g})"
-        return lines
+            rows[2]["noise floor Σ ησ²/(2(2 − ηλ))"] = scientific(floor)
+        looks = line_looks(self._drawn_losses.lines)
+        return [rows[0]] + [Row(line, cells, **look) for line, cells, look in zip(lines[1:], rows[1:], looks)]

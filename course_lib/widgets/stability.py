@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plots, theory
+from .status import SETTING_DIGITS, scientific, significant
 
 
 _LIMIT_FORMULAS = {"SGD": "2/λmax", "Momentum": "2(1+β)/λmax", "Nesterov": "2(1+β)/((1+2β)λmax)"}
@@ -34,13 +35,26 @@ def stability_limit(optimizer, problem) -> float | None:
 
 
 def stability_note(optimizer, problem) -> str:
+    """' — lr above the stability limit 2/λmax = 0.2' for a run above its limit, else ''."""
+    above = _above_limit(optimizer, problem)
+    return "" if above is None else f" — lr above the stability limit {above[0]} = {above[1]:.3g}"
+
+
+def stability_cell(optimizer, problem) -> str:
+    """`stability_note` for the status table: the limit with the table's significant digits."""
+    above = _above_limit(optimizer, problem)
+    return "" if above is None else f"lr above the stability limit {above[0]} = {significant(above[1], SETTING_DIGITS)}"
+
+
+def _above_limit(optimizer, problem) -> tuple | None:
+    """(the formula of the limit, its value) where the optimizer's lr is above its stability limit."""
     limit = stability_limit(optimizer, problem)
     if limit is None or optimizer.lr <= limit:
-        return ""
+        return None
     formula = _LIMIT_FORMULAS[plots.optimizer_name(optimizer)]
     if getattr(optimizer, "ema", False):
         formula = formula.replace("/λmax", "/((1−β)λmax)")
-    return f" — lr above the stability limit {formula} = {limit:.3g}"
+    return formula, limit
 
 
 def outcome(path, min_value) -> str:
@@ -50,3 +64,14 @@ def outcome(path, min_value) -> str:
     if np.isfinite(min_value):
         return f"f − f* = {path.final_loss - min_value:.2g} after {path.steps} steps"
     return f"loss {path.final_loss:.3g} after {path.steps} steps"
+
+
+def outcome_cell(path, min_value, at_the_end: bool = False, suffix: str = "") -> dict:
+    """`outcome` for the status table: {heading: cell}, the heading saying what the number is: after
+    how many steps, or `at_the_end` (runs of different lengths in one column). `suffix` follows a
+    divergence's step."""
+    known = np.isfinite(min_value)
+    heading = f"{'f − f*' if known else 'loss'} " + ("at the end" if at_the_end else f"after {path.steps} steps")
+    if path.diverged_at is not None:
+        return {heading: f"✕ diverged at step {path.diverged_at}{suffix}"}
+    return {heading: scientific(path.final_loss - min_value if known else path.final_loss)}

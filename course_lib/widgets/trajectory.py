@@ -11,8 +11,9 @@ from ..optim import SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
 from ..problems import Quadratic, Rosenbrock
 from ..run import run
 from .controls import beta_slider, lr_slider, nice
-from .explorer import DPI, FIGURE_SIZE, Explorer, fixed_loss_range
-from .stability import outcome, stability_limit, stability_note
+from .explorer import CONTOUR_RESOLUTION, DPI, FIGURE_SIZE, Explorer, fixed_loss_range
+from .stability import outcome, outcome_cell, stability_cell, stability_limit, stability_note
+from .status import Row, line_looks, setting_cells, significant
 
 
 class TrajectoryExplorer(Explorer):
@@ -32,11 +33,13 @@ class TrajectoryExplorer(Explorer):
         self.x0 = problem.start if x0 is None else np.asarray(x0, dtype=float)
         self.paths = []
         figure, (self.path_axes, self.loss_axes) = plots.new_figure(2, figsize=FIGURE_SIZE, dpi=DPI)
-        plots.contour(problem, ax=self.path_axes)
+        plots.contour(problem, ax=self.path_axes, resolution=CONTOUR_RESOLUTION)
         count = len(self._optimizers({name: control.value for name, control in controls.items()}))
         min_value = problem.min_value if np.isfinite(problem.min_value) else None
         self._drawn_paths = plots.PathArtists(self.path_axes, count, legend=False)
         self._drawn_losses = plots.LossArtists(self.loss_axes, count, min_value, log=True, xlabel="step", legend=False)
+        self.path_axes.set_title(f"paths on {problem.name} (○ start, ★ minimum)", fontsize="medium")
+        self.loss_axes.set_title("how close to the minimum, step by step", fontsize="medium")
         self._legend_names = None  # the optimizers the legend names; it is made again only if they change
         self._loss_range = fixed_loss_range(problem, self.x0)  # the same for every move; None: fitted
         super().__init__(figure, controls)
@@ -49,25 +52,40 @@ class TrajectoryExplorer(Explorer):
         optimizers = self._optimizers(values)
         self.paths = [run(optimizer, self.problem, self.x0, self.steps) for optimizer in optimizers]
         self._drawn_paths.update(self.paths)
+        self._drawn_paths.note.set_visible(False)  # the table below says which run diverged, and when
         self._drawn_losses.update(self.paths)
         if self._loss_range is not None:
             self.loss_axes.set_ylim(self._loss_range)
         self._name_runs(optimizers)
-        return [f"{plots.short_label(path)}: {outcome(path, self.problem.min_value)}"
-                f"{stability_note(optimizer, self.problem)}"
-                for optimizer, path in zip(optimizers, self.paths)]
+        return self._status_rows(optimizers, values)
+
+    def _status_rows(self, optimizers, values: dict) -> list:
+        """A row per run: the line lessons print, and its cells in the table (the same numbers)."""
+        shown = {"lr", "beta", "beta1", "beta2", *values}  # the β's always, as in the plain text
+        settings = [setting_cells(optimizer, shown) for optimizer in optimizers]
+        headings = list(dict.fromkeys(heading for cells in settings for heading in cells))
+        rows = []
+        for optimizer, path, cells, look in zip(optimizers, self.paths, settings, line_looks(self._drawn_losses.lines)):
+            row = {"optimizer": _legend_name(optimizer), **{h: cells.get(h, "—") for h in headings},
+                   **outcome_cell(path, self.problem.min_value), "": stability_cell(optimizer, self.problem)}
+            rows.append(Row(f"{plots.short_label(path)}: {outcome(path, self.problem.min_value)}"
+                            f"{stability_note(optimizer, self.problem)}", row, **look))
+        return rows
 
     def _name_runs(self, optimizers):
-        """A legend of the optimizers' names alone, in a fixed place: it stays the same from move to
-        move, so it is drawn once, in the background (a legend with the numbers in it is drawn again
-        at every move, a third of its time); the numbers are in the status lines below the figure."""
+        """A legend of the optimizers' names alone, beside the paths: it stays the same from move to move,
+        so it is drawn once, in the background (a legend with the numbers in it is drawn again at every
+        move, a third of its time); the numbers are in the status table below. Outside the axes, no
+        line is ever drawn over it (the layout, fixed at the first draw, makes room for it)."""
         names = [_legend_name(optimizer) for optimizer in optimizers]
         if names == self._legend_names:
             return
         self._legend_names = names
         diverged = Line2D([], [], marker="X", markersize=8, linestyle="none", color="#555555", markeredgecolor="white")
-        self.loss_axes.legend(self._drawn_losses.lines + [diverged], names + ["diverged (step in the status)"],
-                              loc="lower left", fontsize="small", framealpha=0.9)
+        # in the room the paths' equal axis scales leave beside them
+        self.path_axes.legend(self._drawn_paths.lines + [diverged], names + ["diverged"],
+                              loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, fontsize="small",
+                              frameon=False)
 
 
 def _legend_name(optimizer) -> str:
@@ -122,10 +140,12 @@ class AdamExplorer(TrajectoryExplorer):
     """The trajectory explorer, whose status also reports the early jump (see `early_jump`)."""
 
     def redraw(self, **values) -> list:
-        lines = super().redraw(**values)
+        rows = super().redraw(**values)
         peak, longest = early_jump(self.paths[0])
-        return lines + [f"first steps: highest loss {peak / self.paths[0].losses[0]:.2g} × the start, "
-                        f"longest step {longest / values['lr']:.2g}·lr"]
+        peak, longest = peak / self.paths[0].losses[0], longest / values["lr"]
+        return rows + [Row(f"first steps: highest loss {peak:.2g} × the start, longest step {longest:.2g}·lr",
+                           shown=f"first steps: highest loss {significant(peak)} × the start, "
+                                 f"longest step {significant(longest)}·lr")]
 
 
 def adam_explorer(problem=None, steps: int = 300) -> TrajectoryExplorer:
