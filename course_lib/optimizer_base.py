@@ -253,7 +253,7 @@ class Optimizer:
         lr = self.learning_rate(t)
         new_params, new_slots = {}, {slot: {} for slot in self.slots}
         for key, theta in params.items():
-            if callable(self.lr) and np.ndim(lr) and not _broadcasts_to(np.shape(lr), theta.shape):
+            if np.ndim(lr) and not _broadcasts_to(np.shape(lr), theta.shape):
                 raise ValueError(f"the lr schedule gave an array of shape {np.shape(lr)} at step {t - 1}, which does "
                                  f"not broadcast against {_label('params', key)} of shape {theta.shape}")
             dtype = _computed_in(theta.dtype)

@@ -300,3 +300,29 @@ def test_run_uses_the_update_of_an_optimizer_that_writes_its_own():
 
     run(Counted(lr=0.1), Quadratic([1.0, 2.0]), [1.0, 2.0], 7)
     assert Counted.calls == 7
+
+
+def test_run_steps_an_optimizer_whose_rate_is_not_called_lr():
+    """Like lesson 09's PaperAdamW: a class of one's own with `learning_rate` of its own, no `lr`."""
+    from course_lib.optimizer_base import Optimizer, hyper_parameter
+
+    class Scaled(Optimizer):
+        def __init__(self, alpha=0.1, multiplier=1.0):
+            super().__init__(alpha=hyper_parameter("alpha", alpha),
+                             multiplier=hyper_parameter("multiplier", multiplier, schedule_allowed=True))
+
+        def learning_rate(self, t):
+            return self.multiplier(t - 1) if callable(self.multiplier) else self.multiplier
+
+        def rule(self, theta, g, *, t, lr):
+            return theta - lr * self.alpha * g, {}
+
+    problem = Quadratic([1.0, 2.0])
+    optimizer = Scaled(multiplier=lambda t: 1.0 / (1 + t))
+    x, state, expected = problem.start, optimizer.init(problem.start), [problem.start]
+    for _ in range(10):
+        x, state = optimizer.update(x, problem.grad(x), state)
+        expected.append(x)
+    np.testing.assert_array_equal(run(optimizer, problem, problem.start, 10).points, expected)
+    with pytest.raises(ValueError, match=r"schedule gave an array of shape \(3, 1\) at step 0"):
+        run(Scaled(multiplier=lambda t: np.full((3, 1), 1.0)), problem, problem.start, 5)
