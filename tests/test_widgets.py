@@ -42,9 +42,9 @@ def test_the_gd_explorer_redraws_the_path_for_a_new_lr():
     assert explorer.renders == 1 and bytes(image_before).startswith(b"\x89PNG")
     explorer.lr.value = 0.15
     assert explorer.renders == 2 and explorer.image.value != image_before
-    assert "lr=0.15" in explorer.paths[0].optimizer and explorer.status_text.startswith("SGD lr=0.15: f − f* = ")
+    assert "lr=0.15" in explorer.paths[0].optimizer and explorer.status_text.startswith("GD lr=0.15: f − f* = ")
     np.testing.assert_array_equal(line.get_xydata(), explorer.paths[0].points)
-    assert explorer.status_text.startswith("SGD lr=0.15: f − f* = ") and "<" not in explorer.status_text
+    assert explorer.status_text.startswith("GD lr=0.15: f − f* = ") and "<" not in explorer.status_text
     assert background(explorer) == contour_before  # the same objects: the contour was not redrawn
     assert all(new is old for new, old in zip(background(explorer), contour_before))
 
@@ -75,7 +75,7 @@ def test_the_momentum_explorer_moves_only_the_runs_that_use_beta():
     assert "Momentum lr=0.01, β=0.5" in explorer.status_text
     explorer.beta.value = explorer.beta.max
     explorer.lr.value = explorer.lr.base ** explorer.lr.max
-    assert explorer.renders == 4 and "SGD lr=0.08: diverged at step" in explorer.status_text
+    assert explorer.renders == 4 and "GD lr=0.08: diverged at step" in explorer.status_text
 
 
 def test_the_rmsprop_explorer_runs_adagrad_and_rmsprop_with_the_same_lr():

@@ -8,7 +8,7 @@ lines. From code, the same status is plain text, one line per row:
     >>> explorer = gd_explorer()                 # GD on the quadratic with eigenvalues 1 and 10
     >>> explorer.lr.value = 0.25                 # what moving the slider does, from code
     >>> print(explorer.status_text)
-    SGD lr=0.25: diverged at step 35 — lr above the stability limit 2/λmax = 0.2
+    GD lr=0.25: diverged at step 35 — lr above the stability limit 2/λmax = 0.2
 
 Every explorer exposes its controls as attributes (``explorer.lr``, ``explorer.beta``, ...), the
 runs it drew (``explorer.paths``), its status (``explorer.status_text``, or ``status_lines``; the
