@@ -60,3 +60,18 @@ def test_the_readme_quick_start_names_the_commands_course_py_accepts():
     assert "python3 course.py lab" in readme and "python3 course.py test" in readme
     usage = subprocess.run([sys.executable, str(ROOT / "course.py")], capture_output=True, text=True)
     assert usage.returncode == 2 and "course.py lab" in usage.stdout and "course.py test" in usage.stdout
+
+
+@pytest.mark.parametrize("background_job", [False, True], ids=["no job left", "an install still running"])
+@pytest.mark.parametrize("status", [0, 1], ids=["passed", "failed"])
+def test_the_ci_scripts_exit_trap_keeps_its_exit_status(tmp_path, status, background_job):
+    # .ci/run runs under `set -euo pipefail`; a command of its EXIT trap that fails (a bare `kill` with
+    # no job left) would become the exit status: a CI that passed everything reported exit 2.
+    trap = next(line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("trap "))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    script = "\n".join(["set -euo pipefail", f"scratch={scratch}", trap,
+                        "sleep 60 &" if background_job else ":", f"exit {status}"])
+    finished = subprocess.run(["bash", "-c", script], timeout=30)
+    assert finished.returncode == status
+    assert not scratch.exists(), "the trap removes the scratch folder"
