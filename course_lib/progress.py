@@ -135,7 +135,7 @@ def run_copy(path: Path, timeout: int = 120):
         client = NotebookClient(notebook, km=kernel_manager(folder), allow_errors=True, timeout=timeout,
                                 resources={"metadata": {"path": str(path.parent)}})
         try:
-            client.execute()
+            client.execute(cleanup_kc=True)  # shut the kernel down and close its sockets (not done for a km given to it)
         except Exception as error:  # a cell over its time, or the kernel died: report what ran
             print(f"  (the run stopped early: {type(error).__name__}: {str(error).splitlines()[0][:200]})")
     return notebook
