@@ -165,11 +165,12 @@ _SHOWN_AS = {"beta": "β", "beta1": "β1", "beta2": "β2", "eps": "ε"}
 _ALWAYS_SHOWN = {"lr", "beta", "beta1", "beta2"}
 
 
-def short_label(optimizer) -> str:
+def short_label(optimizer, exact_gradient: bool = False) -> str:
     """A legend label: the name, lr and the β's, and any other hyper-parameter not at its default.
 
     `optimizer` is an optimizer or a `Trajectory`. Hyper-parameters given as arrays (a sweep) are
-    left out; label such runs yourself.
+    left out; label such runs yourself. ``exact_gradient=True`` names the SGD class "GD": with the
+    exact gradient it is plain gradient descent (only the caller knows what gradient it gave).
 
     >>> from course_lib.optim import Adam
     >>> short_label(Adam(lr=0.1, bias_correction=False))
@@ -185,6 +186,8 @@ def short_label(optimizer) -> str:
             continue
         if key in _ALWAYS_SHOWN or value != defaults.get(key):
             shown.append(f"{_SHOWN_AS.get(key, key)}={_show(value)}")
+    if exact_gradient and name == "SGD":
+        name = "GD"
     return f"{name} {', '.join(shown)}".strip()
 
 

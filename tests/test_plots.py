@@ -57,6 +57,8 @@ def test_the_colour_is_the_same_whatever_names_the_optimizer():
 
 def test_labels_show_lr_the_betas_and_what_differs_from_the_defaults():
     assert plots.short_label(SGD(lr=0.05)) == "SGD lr=0.05"
+    assert plots.short_label(SGD(lr=0.05), exact_gradient=True) == "GD lr=0.05"  # the exact gradient: GD
+    assert plots.short_label(Momentum(lr=0.05), exact_gradient=True).startswith("Momentum ")
     assert plots.short_label(Momentum(lr=0.01, beta=0.5)) == "Momentum lr=0.01, β=0.5"
     assert plots.short_label(Adam(lr=0.1, bias_correction=False)) == \
         "Adam lr=0.1, β1=0.9, β2=0.999, bias_correction=False"

@@ -68,9 +68,7 @@ class TrajectoryExplorer(Explorer):
         for optimizer, path, cells, look in zip(optimizers, self.paths, settings, line_looks(self._drawn_losses.lines)):
             row = {"optimizer": _legend_name(optimizer), **{h: cells.get(h, "—") for h in headings},
                    **outcome_cell(path, self.problem.min_value), "": stability_cell(optimizer, self.problem)}
-            label = plots.short_label(path)
-            label = _legend_name(optimizer) + label[len(plots.optimizer_name(optimizer)):]  # GD, not SGD
-            rows.append(Row(f"{label}: {outcome(path, self.problem.min_value)}"
+            rows.append(Row(f"{plots.short_label(path, exact_gradient=True)}: {outcome(path, self.problem.min_value)}"
                             f"{stability_note(optimizer, self.problem)}", row, **look))
         return rows
 
