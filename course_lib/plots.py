@@ -161,7 +161,8 @@ def color_of(optimizer_or_name) -> str:
     return _OTHER_COLORS[zlib.crc32(name.encode()) % len(_OTHER_COLORS)]
 
 
-_SHOWN_AS = {"beta": "β", "beta1": "β1", "beta2": "β2", "eps": "ε"}
+# how labels write a hyper-parameter (the widgets' status table too)
+SYMBOLS = {"beta": "β", "beta1": "β1", "beta2": "β2", "eps": "ε"}
 _ALWAYS_SHOWN = {"lr", "beta", "beta1", "beta2"}
 
 
@@ -185,7 +186,7 @@ def short_label(optimizer, exact_gradient: bool = False) -> str:
         if isinstance(value, np.ndarray):
             continue
         if key in _ALWAYS_SHOWN or value != defaults.get(key):
-            shown.append(f"{_SHOWN_AS.get(key, key)}={_show(value)}")
+            shown.append(f"{SYMBOLS.get(key, key)}={_show(value)}")
     if exact_gradient and name == "SGD":
         name = "GD"
     return f"{name} {', '.join(shown)}".strip()

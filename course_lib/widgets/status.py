@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import matplotlib.colors
 
+from .. import plots
+
 SETTING_DIGITS = 3  # a setting as its slider's readout shows it (0.0119, 0.900)
 RESULT_DIGITS = 2   # a result: enough to compare runs, not so many that round-off shows
 
@@ -68,8 +70,7 @@ def scientific(value, digits: int = RESULT_DIGITS) -> str:
 
 
 # how the table heads a hyper-parameter's column (as the sliders and the lessons write it)
-_HEADINGS = {"beta": "β", "beta1": "β1", "beta2": "β2", "eps": "ε", "weight_decay": "ω",
-             "bias_correction": "bias correction"}
+_HEADINGS = {**plots.SYMBOLS, "weight_decay": "ω", "bias_correction": "bias correction"}
 
 
 def setting_cells(optimizer, names) -> dict:
